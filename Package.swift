@@ -1,0 +1,104 @@
+// swift-tools-version:6.1
+// Klaster: MQTT telemetry ingestion, time-bucket aggregation and emissions
+// reporting for the Sumqayıt "NextGen" industrial cluster.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Klaster",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "klaster", targets: ["klaster"]),
+        .library(name: "KlasterCore", targets: ["KlasterCore"]),
+        .library(name: "KlasterStore", targets: ["KlasterStore"]),
+        .library(name: "KlasterMQTT", targets: ["KlasterMQTT"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // System C libraries. Only KlasterMQTT imports CMosquitto; only KlasterStore imports CSQLite.
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+
+        // Pure domain logic: readings, series keys, payload parsing, ring buffer,
+        // buckets, counter deltas, alert rules, targets maths. No I/O.
+        .target(name: "KlasterCore", swiftSettings: strict),
+
+        // SQLite sink: schema, migrations, batch writer, queries.
+        .target(name: "KlasterStore", dependencies: ["KlasterCore", "CSQLite"], swiftSettings: strict),
+
+        // libmosquitto wrapper, the ingest loop (ack after commit) and the publisher.
+        .target(
+            name: "KlasterMQTT",
+            dependencies: [
+                "KlasterCore", "KlasterStore", "CMosquitto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // /metrics and /healthz for the daemon.
+        .target(
+            name: "KlasterHTTP",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Subcommands, config loading and output formatting.
+        .target(
+            name: "KlasterCLI",
+            dependencies: [
+                "KlasterCore", "KlasterStore", "KlasterMQTT", "KlasterHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "klaster", dependencies: ["KlasterCLI"], swiftSettings: strict),
+
+        .testTarget(
+            name: "KlasterCoreTests",
+            dependencies: ["KlasterCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "KlasterStoreTests", dependencies: ["KlasterStore", "KlasterCore"], swiftSettings: strict),
+        .testTarget(name: "KlasterMQTTTests", dependencies: ["KlasterMQTT", "KlasterStore", "KlasterCore"], swiftSettings: strict),
+        .testTarget(
+            name: "KlasterCLITests",
+            dependencies: ["KlasterCLI", "KlasterStore", "KlasterCore"],
+            resources: [.copy("Golden")],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,42 @@
+import ArgumentParser
+import KlasterCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The root `klaster` command; every subcommand is a nested struct in its own file.
+public struct KlasterCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "klaster",
+        abstract: "Telemetry backbone of the Sumqayıt NextGen industrial cluster: MQTT ingest, time buckets, emissions and targets.",
+        subcommands: []
+    )
+    public init() {}
+}
+
+/// Entry point used by the `klaster` executable: runs the command and turns a
+/// `KlasterError` into the contract's one stderr line and sysexits code.
+public enum KlasterMain {
+    public static func run() async {
+        do {
+            var command = try KlasterCommand.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as KlasterError {
+            fail(error)
+        } catch {
+            KlasterCommand.exit(withError: error)
+        }
+    }
+
+    /// Prints `klaster: <what> (<hint>)` to stderr and exits with the error's code.
+    public static func fail(_ error: KlasterError) -> Never {
+        var line = "klaster: \(error.description)\n"
+        line.withUTF8 { buf in _ = write(STDERR_FILENO, buf.baseAddress, buf.count) }
+        exit(error.code.rawValue)
+    }
+}

@@ -1,0 +1,75 @@
+/// The whole configuration (`klaster.toml`), with the defaults of DESIGN.md.
+/// Loading from TOML lives in KlasterCLI (`ConfigLoader`); this is plain data.
+/// Durations are stored in milliseconds.
+public struct KlasterConfig: Sendable, Equatable {
+    public struct MQTT: Sendable, Equatable {
+        public var url = "mqtt://127.0.0.1:1883"
+        public var clientID = "klaster-1"
+        public var topics = ["nextgen/#"]
+        public var topicPattern = "nextgen/{plant}/{meter}/{quantity}"
+        public var qos: Int32 = 1
+        /// 4 = MQTT 3.1.1 (clean_session=false), 5 = MQTT 5 with a session expiry.
+        public var protocolVersion = 4
+        public var sessionExpiry: Int64 = 7 * 86_400_000
+        public var sharedGroup: String?
+        public var username: String?
+        public var passwordFile: String?
+        public var caFile: String?
+        public var certFile: String?
+        public var keyFile: String?
+        /// Tests only: accept any server certificate host name.
+        public var tlsInsecure = false
+        public var keepAlive: Int32 = 30
+        public var reconnectMin: Int64 = 500
+        public var reconnectMax: Int64 = 30_000
+        public init() {}
+    }
+
+    public struct Storage: Sendable, Equatable {
+        public enum Durability: String, Sendable, Equatable { case process, power }
+        public var path = "klaster.db"
+        public var durability = Durability.process
+        public var rawRetention: Int64 = 30 * 86_400_000
+        /// Per width (by its millis), how long bucket rows are kept; absent = forever.
+        public var bucketRetention: [Int64: Int64] = [:]
+        public init() {}
+    }
+
+    public struct Buckets: Sendable, Equatable {
+        public var widths: [BucketWidth] = BucketWidth.defaults
+        public var allowedLateness: Int64 = 300_000
+        public var timezone = "Asia/Baku"
+        public init() {}
+    }
+
+    public struct Ingest: Sendable, Equatable {
+        /// Readings with ts further than this ahead of the receive clock are rejected.
+        public var maxFuture: Int64 = 300_000
+        /// A batch closes at this many messages…
+        public var batchMaxMessages = 5_000
+        /// …or this long after its first message.
+        public var batchMaxDelay: Int64 = 50
+        /// Slots of the lock-free ring between the network and aggregator threads.
+        public var ringCapacity = 65_536
+        /// Largest accepted payload, bytes.
+        public var maxPayloadBytes = 256 * 1024
+        public init() {}
+    }
+
+    public struct HTTP: Sendable, Equatable {
+        public var listen: String? = "127.0.0.1:9464"
+        public init() {}
+    }
+
+    public var mqtt = MQTT()
+    public var storage = Storage()
+    public var buckets = Buckets()
+    public var ingest = Ingest()
+    public var http = HTTP()
+    public var quantities = QuantityTable()
+    public var factors: [EmissionFactor] = []
+    public var targets: [Target] = []
+    public var alerts: [AlertRule] = []
+
+    public init() {}
+}

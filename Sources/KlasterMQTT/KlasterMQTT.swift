@@ -1,0 +1,1 @@
+// KlasterMQTT module

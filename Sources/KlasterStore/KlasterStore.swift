@@ -1,0 +1,1 @@
+// KlasterStore module

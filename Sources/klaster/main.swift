@@ -1,0 +1,3 @@
+import KlasterCLI
+
+await KlasterMain.run()

@@ -1,0 +1,5 @@
+import Testing
+
+@Test func KlasterCLITestsBuilds() {
+    #expect(Bool(true))
+}

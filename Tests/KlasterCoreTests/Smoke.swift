@@ -1,0 +1,5 @@
+import Testing
+
+@Test func KlasterCoreTestsBuilds() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,5 @@
+import Testing
+
+@Test func KlasterMQTTTestsBuilds() {
+    #expect(Bool(true))
+}

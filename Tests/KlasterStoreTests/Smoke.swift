@@ -1,0 +1,5 @@
+import Testing
+
+@Test func KlasterStoreTestsBuilds() {
+    #expect(Bool(true))
+}
