@@ -86,16 +86,20 @@ let package = Package(
         ),
         .executableTarget(name: "klaster", dependencies: ["KlasterCLI"], swiftSettings: strict),
 
+        // Shared by the test targets: a private mosquitto on a free loopback port,
+        // temporary directories, running the built `klaster` binary.
+        .target(name: "KlasterTestSupport", dependencies: ["KlasterCore"], path: "Tests/KlasterTestSupport", swiftSettings: strict),
+
         .testTarget(
             name: "KlasterCoreTests",
             dependencies: ["KlasterCore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
-        .testTarget(name: "KlasterStoreTests", dependencies: ["KlasterStore", "KlasterCore"], swiftSettings: strict),
-        .testTarget(name: "KlasterMQTTTests", dependencies: ["KlasterMQTT", "KlasterStore", "KlasterCore"], swiftSettings: strict),
+        .testTarget(name: "KlasterStoreTests", dependencies: ["KlasterStore", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),
+        .testTarget(name: "KlasterMQTTTests", dependencies: ["KlasterMQTT", "KlasterStore", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "KlasterCLITests",
-            dependencies: ["KlasterCLI", "KlasterStore", "KlasterCore"],
+            dependencies: ["KlasterCLI", "KlasterStore", "KlasterCore", "KlasterTestSupport", "klaster"],
             resources: [.copy("Golden")],
             swiftSettings: strict
         ),

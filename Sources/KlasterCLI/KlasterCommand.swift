@@ -10,7 +10,11 @@ public struct KlasterCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "klaster",
         abstract: "Telemetry backbone of the Sumqayıt NextGen industrial cluster: MQTT ingest, time buckets, emissions and targets.",
-        subcommands: []
+        subcommands: [
+            IngestCommand.self, SimulateCommand.self, ImportCommand.self, QueryCommand.self,
+            SeriesCommand.self, StatsCommand.self, DeadletterCommand.self, DBCommand.self,
+            EmissionsCommand.self, TargetsCommand.self, CheckCommand.self, ReportCommand.self,
+        ]
     )
     public init() {}
 }

@@ -1,0 +1,1 @@
+// Owner: mqtt-ingest. Broker launcher, temp dirs, klaster binary runner.
