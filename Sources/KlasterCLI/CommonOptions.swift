@@ -1,13 +1,51 @@
 import ArgumentParser
+import KlasterCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Options every subcommand takes (CONTRACT.md "Names").
 /// Owner: store-cli (extend here; other commands use it as is).
 public struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: "Config file (TOML).")
-    public var config: String = "klaster.toml"
+    @Option(name: .long, help: "Config file (TOML); default ./klaster.toml if present.")
+    public var config: String?
 
     @Option(name: .long, help: "Database path; overrides storage.path.")
     public var db: String?
 
     public init() {}
+
+    /// The config file in effect: `--config`, or `./klaster.toml`.
+    public var configPath: String { config ?? ConfigLoader.defaultPath }
+
+    /// Loads the config (a missing default file gives the defaults; a missing
+    /// `--config` file is exit 66) and applies `--db` over `storage.path`.
+    /// - Throws: `KlasterError` as `ConfigLoader.load` does.
+    public func loadConfig() throws(KlasterError) -> KlasterConfig {
+        var cfg = try ConfigLoader.load(path: configPath, required: config != nil)
+        if let db { cfg.storage.path = db }
+        return cfg
+    }
+}
+
+/// `--format table|csv|json` for every read command.
+public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table, csv, json
+}
+
+/// The `--format` option group. Without `--format`: `table` when stdout is a
+/// terminal (CONTRACT.md), `csv` otherwise — a pipe gets a machine-readable
+/// header row with the same columns as the table.
+public struct FormatOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: table (default on a terminal), csv (default otherwise), json (JSON Lines).")
+    public var format: OutputFormat?
+
+    public init() {}
+
+    /// The format in effect.
+    public var resolved: OutputFormat {
+        if let format { return format }
+        return isatty(STDOUT_FILENO) != 0 ? .table : .csv
+    }
 }

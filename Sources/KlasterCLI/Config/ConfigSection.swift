@@ -1,0 +1,183 @@
+import Foundation
+import KlasterCore
+import TOMLKit
+
+/// One TOML table being read by `ConfigLoader`: typed getters that name the
+/// full key (`storage.raw_retention`) and the file in every error, and a
+/// record of which keys were read so that `finish()` can reject unknown ones.
+///
+/// A class because nested readers and the loader share the "keys read" record
+/// while a section is walked; it never leaves the loading call.
+final class ConfigSection {
+    private let table: TOMLTable
+    /// Dotted path of this table (`mqtt`, `quantities.gas_volume_nm3`, `alerts[2]`); empty for the root.
+    let path: String
+    let file: String
+    private var read: Set<String> = []
+
+    init(_ table: TOMLTable, path: String, file: String) {
+        self.table = table
+        self.path = path
+        self.file = file
+    }
+
+    var keys: [String] { table.keys }
+
+    private func full(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// An error about the value at `key`.
+    func bad(_ key: String, _ what: String) -> KlasterError {
+        KlasterError(.usage, "\(file): \(full(key)) \(what)", hint: "see the config section of DESIGN.md")
+    }
+
+    /// An error about a required key that is absent.
+    func missing(_ key: String) -> KlasterError {
+        KlasterError(.usage, "\(file): \(full(key)) is required", hint: "add it to [\(path)]")
+    }
+
+    private func value(_ key: String) -> (any TOMLValueConvertible)? {
+        read.insert(key)
+        return table[key]
+    }
+
+    /// Rejects every key of this table that no getter asked for.
+    func finish() throws(KlasterError) {
+        for key in table.keys.sorted() where !read.contains(key) {
+            throw KlasterError(.usage, "unknown config key '\(full(key))' in \(file)", hint: "remove it or fix its spelling; see DESIGN.md")
+        }
+    }
+
+    func string(_ key: String) throws(KlasterError) -> String? {
+        guard let v = value(key) else { return nil }
+        guard let s = v.string else { throw bad(key, "must be a string") }
+        return s
+    }
+
+    func requiredString(_ key: String) throws(KlasterError) -> String {
+        guard let s = try string(key) else { throw missing(key) }
+        guard !s.isEmpty else { throw bad(key, "must not be empty") }
+        return s
+    }
+
+    func strings(_ key: String) throws(KlasterError) -> [String]? {
+        guard let v = value(key) else { return nil }
+        if let s = v.string { return [s] }
+        guard let a = v.array else { throw bad(key, "must be an array of strings") }
+        var out: [String] = []
+        for element in a {
+            guard let s = element.string else { throw bad(key, "must be an array of strings") }
+            out.append(s)
+        }
+        return out
+    }
+
+    func int(_ key: String) throws(KlasterError) -> Int? {
+        guard let v = value(key) else { return nil }
+        guard let i = v.int else { throw bad(key, "must be an integer") }
+        return i
+    }
+
+    func positiveInt(_ key: String) throws(KlasterError) -> Int? {
+        guard let i = try int(key) else { return nil }
+        guard i > 0 else { throw bad(key, "must be positive") }
+        return i
+    }
+
+    /// An integer or floating-point number, as a `Double`.
+    func number(_ key: String) throws(KlasterError) -> Double? {
+        guard let v = value(key) else { return nil }
+        if let d = v.double { guard d.isFinite else { throw bad(key, "must be finite") }; return d }
+        if let i = v.int { return Double(i) }
+        throw bad(key, "must be a number")
+    }
+
+    func bool(_ key: String) throws(KlasterError) -> Bool? {
+        guard let v = value(key) else { return nil }
+        guard let b = v.bool else { throw bad(key, "must be true or false") }
+        return b
+    }
+
+    /// A duration string (`500ms`, `30s`, `5m`, `1h`, `1d`) in milliseconds.
+    func duration(_ key: String) throws(KlasterError) -> Int64? {
+        guard let v = value(key) else { return nil }
+        guard let s = v.string else { throw bad(key, "must be a duration string like \"5m\"") }
+        guard let ms = ConfigDuration.parse(s), ms >= 0 else {
+            throw bad(key, "\"\(s)\" is not a duration (use 500ms, 30s, 5m, 1h, 1d)")
+        }
+        return ms
+    }
+
+    /// MQTT keepalive in whole seconds: an integer (seconds) or a duration string.
+    func keepAlive(_ key: String) throws(KlasterError) -> Int32? {
+        guard let v = table[key] else { read.insert(key); return nil }
+        if let i = v.int {
+            read.insert(key)
+            guard (1...65_535).contains(i) else { throw bad(key, "must be 1…65535 seconds") }
+            return Int32(i)
+        }
+        guard let ms = try duration(key) else { return nil }
+        guard ms >= 1000, ms / 1000 <= 65_535 else { throw bad(key, "must be 1s…65535s") }
+        return Int32(ms / 1000)
+    }
+
+    /// A bucket width (`1m`, `15m`, `1h`, `1d`), from a value found at `key`.
+    func parseWidth(_ text: String, at key: String) throws(KlasterError) -> BucketWidth {
+        guard let ms = ConfigDuration.parse(text), ms > 0 else {
+            throw bad(key, "\"\(text)\" is not a bucket width (use 1m, 15m, 1h, 1d)")
+        }
+        return BucketWidth(millis: ms)
+    }
+
+    /// An instant: a TOML date or date-time, or a string `YYYY-MM-DD` / RFC 3339. Epoch ms UTC.
+    func instant(_ key: String) throws(KlasterError) -> EpochMillis? {
+        guard let v = value(key) else { return nil }
+        if let d = v.date { return Self.epochMillis(year: d.year, month: d.month, day: d.day) }
+        if let dt = v.dateTime {
+            let day = Self.epochMillis(year: dt.date.year, month: dt.date.month, day: dt.date.day)
+            let t = dt.time
+            let ms = day + Int64(t.hour * 3_600_000 + t.minute * 60_000 + t.second * 1000 + t.nanoSecond / 1_000_000)
+            return ms - Int64((dt.offset?.offset ?? 0)) * 60_000
+        }
+        guard let s = v.string else { throw bad(key, "must be a date like 2024-01-01") }
+        let parts = s.split(separator: "-")
+        if parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), (1...31).contains(d) {
+            return Self.epochMillis(year: y, month: m, day: d)
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: s) ?? ISO8601DateFormatter().date(from: s) {
+            return EpochMillis((date.timeIntervalSince1970 * 1000).rounded())
+        }
+        throw bad(key, "\"\(s)\" is not a date (use 2024-01-01 or RFC 3339)")
+    }
+
+    /// Days from civil (Howard Hinnant's algorithm), in epoch ms at 00:00 UTC.
+    static func epochMillis(year: Int, month: Int, day: Int) -> EpochMillis {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return EpochMillis(era * 146_097 + doe - 719_468) * 86_400_000
+    }
+
+    /// A sub-table; `nil` when absent.
+    func table(_ key: String) throws(KlasterError) -> ConfigSection? {
+        guard let v = value(key) else { return nil }
+        guard let t = v.table else { throw bad(key, "must be a table ([\(full(key))])") }
+        return ConfigSection(t, path: full(key), file: file)
+    }
+
+    /// An array of tables (`[[factors]]`); empty when absent.
+    func tableArray(_ key: String) throws(KlasterError) -> [ConfigSection] {
+        guard let v = value(key) else { return [] }
+        guard let a = v.array else { throw bad(key, "must be an array of tables ([[\(full(key))]])") }
+        var out: [ConfigSection] = []
+        for (i, element) in a.enumerated() {
+            guard let t = element.table else { throw bad(key, "must be an array of tables ([[\(full(key))]])") }
+            out.append(ConfigSection(t, path: "\(full(key))[\(i + 1)]", file: file))
+        }
+        return out
+    }
+}
