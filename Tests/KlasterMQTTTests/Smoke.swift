@@ -1,5 +1,0 @@
-import Testing
-
-@Test func KlasterMQTTTestsBuilds() {
-    #expect(Bool(true))
-}

@@ -1,1 +1,0 @@
-// Owner: mqtt-ingest. Broker launcher, temp dirs, klaster binary runner.
