@@ -34,5 +34,11 @@ test: deps
 test-tsan: deps
 	$(SWIFT) test --sanitize=thread --scratch-path $(TSAN_DIR) --filter Concurrency
 
+## bench: every benchmark. bench-core: ring, aggregation and parsing
+## (package-benchmark in Benchmarks/, release build in Benchmarks/.build).
+bench: bench-core
+bench-core: deps
+	cd Benchmarks && $(SWIFT) package benchmark --no-progress
+
 clean:
 	rm -rf .build $(TSAN_DIR)

@@ -1,0 +1,40 @@
+// swift-tools-version:6.1
+// Klaster benchmarks (package-benchmark). Its own package so that the main
+// package does not depend on the benchmark tooling; it builds into
+// Benchmarks/.build.
+//
+//   cd Benchmarks && swift package benchmark --target RingBenchmarks
+//
+// The malloc counters (mallocCountTotal) come from the "MallocInterposer"
+// trait of ordo-one/benchmark; the "RuntimeInterposer" default trait is left
+// off on purpose (it is only needed for ARC counters on Swift 6.3).
+import PackageDescription
+
+let benchmarkTarget: (String) -> Target = { name in
+    .executableTarget(
+        name: name,
+        dependencies: [
+            .product(name: "Benchmark", package: "benchmark"),
+            .product(name: "KlasterCore", package: "Klaster"),
+        ],
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
+
+let package = Package(
+    name: "KlasterBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        // `name:` keeps the product reference stable whatever the checkout's
+        // directory is called (a path dependency's identity is its folder name).
+        .package(name: "Klaster", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        benchmarkTarget("RingBenchmarks"),
+        benchmarkTarget("AggregateBenchmarks"),
+        benchmarkTarget("ParseBenchmarks"),
+    ],
+    swiftLanguageModes: [.v6]
+)
