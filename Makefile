@@ -40,5 +40,11 @@ bench: bench-core
 bench-core: deps
 	cd Benchmarks && $(SWIFT) package benchmark --no-progress
 
+## bench-e2e: drain a 200k-message QoS 1 backlog into mosquitto_sub vs
+## klaster ingest (release build), A B A B on one private broker (owner: mqtt-ingest).
+bench-e2e: deps
+	$(SWIFT) build -c release --product klaster
+	KLASTER_BIN=$(CURDIR)/.build/release/klaster Benchmarks/e2e/run.sh 200000 2
+
 clean:
 	rm -rf .build $(TSAN_DIR)
