@@ -1,0 +1,125 @@
+/// A configured topic pattern (`mqtt.topic_pattern`, CONTRACT.md), e.g.
+/// `nextgen/{plant}/{meter}/{quantity}`: named levels `{name}`, literal levels,
+/// `+` (any one level, ignored) and `#` (any remaining levels, ignored; last only).
+/// The series key of a matching topic is its named levels joined by `/` in
+/// pattern order.
+public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
+    /// One level of the pattern.
+    public enum Level: Sendable, Equatable {
+        /// Must equal these bytes.
+        case literal([UInt8])
+        /// Any non-empty, valid UTF-8 level; its value is part of the series key.
+        case named(String)
+        /// `+`: any one level.
+        case single
+        /// `#`: zero or more remaining levels.
+        case multi
+    }
+
+    /// The pattern text as configured.
+    public let description: String
+    public let levels: [Level]
+    /// Names of the `{name}` levels, in pattern order.
+    public let names: [String]
+    /// Position of `{plant}` in `names`, if the pattern has it.
+    public let plantIndex: Int?
+    /// Position of `{quantity}` in `names`, if the pattern has it.
+    public let quantityIndex: Int?
+
+    /// The default of CONTRACT.md.
+    public static let `default` = try! TopicPattern("nextgen/{plant}/{meter}/{quantity}")
+
+    /// Parses a pattern.
+    /// - Throws: `KlasterError(.usage)` when a level mixes `{}`/`+`/`#` with text,
+    ///   a name is empty or repeated, `#` is not last, or there is no named level.
+    public init(_ pattern: String) throws(KlasterError) {
+        func bad(_ why: String) -> KlasterError {
+            KlasterError(.usage, "bad topic pattern '\(pattern)': \(why)",
+                         hint: "use levels like nextgen/{plant}/{meter}/{quantity}, with + and a final #")
+        }
+        let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        var levels: [Level] = []
+        var names: [String] = []
+        for (i, part) in parts.enumerated() {
+            if part == "+" {
+                levels.append(.single)
+            } else if part == "#" {
+                if i != parts.count - 1 { throw bad("# must be the last level") }
+                levels.append(.multi)
+            } else if part.hasPrefix("{") && part.hasSuffix("}") && part.count >= 2 {
+                let name = String(part.dropFirst().dropLast())
+                if name.isEmpty { throw bad("empty level name {}") }
+                if !name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }) {
+                    throw bad("level name '\(name)' may hold only letters, digits, _ and -")
+                }
+                if names.contains(name) { throw bad("level name {\(name)} appears twice") }
+                names.append(name)
+                levels.append(.named(name))
+            } else {
+                if part.contains(where: { "+#{}".contains($0) }) { throw bad("level '\(part)' mixes text with {, }, + or #") }
+                levels.append(.literal(Array(part.utf8)))
+            }
+        }
+        if names.isEmpty { throw bad("no named level ({plant}, {meter}, …), so no series key") }
+        self.description = pattern
+        self.levels = levels
+        self.names = names
+        self.plantIndex = names.firstIndex(of: "plant")
+        self.quantityIndex = names.firstIndex(of: "quantity")
+    }
+
+    public var hasPlant: Bool { plantIndex != nil }
+    public var hasQuantity: Bool { quantityIndex != nil }
+
+    /// The MQTT subscription filter that covers the pattern (named levels become `+`).
+    public var subscriptionFilter: String {
+        levels.map { level -> String in
+            switch level {
+            case .literal(let b): String(decoding: b, as: UTF8.self)
+            case .named, .single: "+"
+            case .multi: "#"
+            }
+        }.joined(separator: "/")
+    }
+
+    /// Matches a topic against the pattern.
+    /// - Returns: The values of the named levels in pattern order, or `nil` when
+    ///   the topic does not match (wrong depth, a literal differs, a named level is
+    ///   empty or not valid UTF-8).
+    public func match(_ topic: UnsafeRawBufferPointer) -> [String]? {
+        var values: [String] = []
+        values.reserveCapacity(names.count)
+        let n = topic.count
+        var start = 0 // start of the current topic level; n + 1 = no levels left
+        for level in levels {
+            if case .multi = level { return values }
+            if start > n { return nil }
+            var end = start
+            while end < n, topic[end] != UInt8(ascii: "/") { end += 1 }
+            let segment = UnsafeRawBufferPointer(rebasing: topic[start ..< end])
+            switch level {
+            case .literal(let lit):
+                if !lit.elementsEqual(segment) { return nil }
+            case .named:
+                if segment.isEmpty { return nil }
+                guard let v = String(validating: segment, as: UTF8.self) else { return nil }
+                values.append(v)
+            case .single, .multi:
+                break
+            }
+            start = end + 1
+        }
+        return start == n + 1 ? values : nil
+    }
+
+    /// Matches a topic given as a String (see `match(_:)` on bytes).
+    public func match(_ topic: String) -> [String]? {
+        var topic = topic
+        return topic.withUTF8 { match(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The series key of matched values: the named levels joined by `/`.
+    public func seriesKey(_ values: [String]) -> String {
+        values.joined(separator: "/")
+    }
+}
