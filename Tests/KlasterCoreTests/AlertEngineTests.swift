@@ -1,0 +1,169 @@
+import Testing
+@testable import KlasterCore
+
+private let t0: EpochMillis = 1_772_366_400_000 // 2026-03-01T12:00Z, a 15m boundary
+private let q: Int64 = 900_000                   // 15 minutes
+
+@Suite struct AlertEngineTests {
+    /// DESIGN.md's example rule.
+    let stack = AlertRule(name: "stack-co2-high", series: "socar-karbamid/*/co2_rate_kgh", every: 900_000, agg: .mean,
+                          warn: 2200, crit: 2500, warnReset: 2100, critReset: 2400, holdFor: 0)
+
+    @Test func classifyHighIsBadWithHysteresis() {
+        #expect(stack.classify(2150, from: .ok) == .ok)
+        #expect(stack.classify(2200, from: .ok) == .ok) // on the threshold: not past it
+        #expect(stack.classify(2250, from: .ok) == .warning)
+        #expect(stack.classify(2600, from: .ok) == .critical)
+        #expect(stack.classify(2150, from: .warning) == .warning) // still above warn_reset 2100
+        #expect(stack.classify(2050, from: .warning) == .ok)
+        #expect(stack.classify(2450, from: .warning) == .warning) // 2450 < crit 2500
+        #expect(stack.classify(2450, from: .critical) == .critical) // ≥ crit_reset 2400
+        #expect(stack.classify(2350, from: .critical) == .warning)
+        #expect(stack.classify(2000, from: .critical) == .ok)
+    }
+
+    @Test func classifyLowIsBad() {
+        // Minimum steam flow: warn below 10 t/h, crit below 5, clear above 12 / 7.
+        let low = AlertRule(name: "steam-low", series: "*/*/steam_flow_th", every: q, agg: .min,
+                            warn: 10, crit: 5, warnReset: 12, critReset: 7)
+        #expect(!low.highIsBad)
+        #expect(low.classify(11, from: .ok) == .ok)
+        #expect(low.classify(9, from: .ok) == .warning)
+        #expect(low.classify(4, from: .ok) == .critical)
+        #expect(low.classify(6, from: .critical) == .critical)
+        #expect(low.classify(8, from: .critical) == .warning)
+        #expect(low.classify(11, from: .warning) == .warning)
+        #expect(low.classify(13, from: .warning) == .ok)
+    }
+
+    @Test func validationRejectsResetOnTheWrongSide() {
+        var bad = stack
+        bad.warnReset = 2300
+        #expect(throws: KlasterError.self) { try bad.validate() }
+        var low = AlertRule(name: "l", series: "x", every: q, agg: .min, warn: 10, crit: 5, warnReset: 9)
+        #expect(throws: KlasterError.self) { try low.validate() }
+        low.warnReset = 12
+        #expect(throws: Never.self) { try low.validate() }
+        #expect(throws: Never.self) { try stack.validate() }
+    }
+
+    @Test func windowIsTheLastCompleteOne() {
+        #expect(stack.window(at: t0 + 14 * 60_000) == (t0 - q)..<t0)
+        #expect(stack.window(at: t0 + q) == t0..<(t0 + q))
+    }
+
+    /// Drives the engine one window at a time with the given values (nil = no data).
+    private func run(_ rule: AlertRule, _ values: [Double?]) -> (statuses: [AlertStatus], transitions: [AlertTransition]) {
+        var engine = AlertEngine(rules: [rule])
+        var statuses: [AlertStatus] = []
+        var transitions: [AlertTransition] = []
+        for (i, v) in values.enumerated() {
+            let now = t0 + Int64(i + 1) * rule.every + 1_000 // just after window i closed
+            transitions += engine.evaluate(now: now) { _, window in
+                #expect(window == (t0 + Int64(i) * rule.every)..<(t0 + Int64(i + 1) * rule.every))
+                return AlertObservation(value: v, newestTs: v == nil ? nil : window.upperBound - 1)
+            }
+            statuses.append(engine.state(of: rule.name).status)
+        }
+        return (statuses, transitions)
+    }
+
+    @Test func hysteresisDoesNotFlapOnNoise() {
+        // A signal wandering ±60 around 2 200: crosses warn 12 times but never drops below warn_reset 2 100.
+        let noisy: [Double] = [2150, 2230, 2180, 2250, 2160, 2240, 2190, 2210, 2170, 2260, 2140, 2220, 2180, 2230, 2150]
+        let with = run(stack, noisy)
+        #expect(with.transitions.count == 1)
+        #expect(with.transitions.first?.to == .warning)
+        #expect(with.transitions.first?.threshold == 2200)
+        #expect(with.statuses.last == .warning)
+        // Without reset thresholds the same signal flaps at every crossing.
+        var plain = stack
+        plain.warnReset = nil
+        plain.critReset = nil
+        let without = run(plain, noisy)
+        #expect(without.transitions.count == 14)
+        // Only going past 2 100 clears it.
+        let cleared = run(stack, noisy + [2090])
+        #expect(cleared.statuses.last == .ok)
+        #expect(cleared.transitions.last?.threshold == 2100)
+    }
+
+    @Test func holdForDelaysTheChange() {
+        var rule = stack
+        rule.holdFor = 1_800_000 // 30 minutes = two 15-minute windows
+        // Window 0 high: pending since its start, held 15 min → still OK. Window 1 high: held 30 min → WARNING.
+        let r = run(rule, [2300, 2300, 2300])
+        #expect(r.statuses == [.ok, .warning, .warning])
+        #expect(r.transitions.count == 1)
+        #expect(r.transitions[0].since == t0 + 2 * q)
+        // A dip in between restarts the count.
+        let broken = run(rule, [2300, 2000, 2300, 2300])
+        #expect(broken.statuses == [.ok, .ok, .ok, .warning])
+        // Clearing is delayed as well.
+        let clear = run(rule, [2300, 2300, 2000, 2000, 2000])
+        #expect(clear.statuses == [.ok, .warning, .warning, .ok, .ok])
+        // An escalation to CRITICAL waits too, while WARNING stays shown.
+        let up = run(rule, [2300, 2300, 2600, 2600])
+        #expect(up.statuses == [.ok, .warning, .warning, .critical])
+    }
+
+    @Test func missingDataIsUnknownAtOnceAndKeepsTheLevel() {
+        let r = run(stack, [2600, nil, 2450, 2350])
+        // CRITICAL, then UNKNOWN; data back at 2 450 (≥ crit_reset) resumes CRITICAL, 2 350 drops to WARNING.
+        #expect(r.statuses == [.critical, .unknown, .critical, .warning])
+        #expect(r.transitions.map(\.to) == [.critical, .unknown, .critical, .warning])
+    }
+
+    @Test func staleDataIsUnknown() {
+        var engine = AlertEngine(rules: [stack])
+        let now = t0 + q + 1_000
+        _ = engine.evaluate(now: now) { _, _ in
+            AlertObservation(value: 100, newestTs: now - 2 * q - 1) // older than 2 × every
+        }
+        #expect(engine.state(of: stack.name).status == .unknown)
+    }
+
+    @Test func aWindowIsEvaluatedOnce() {
+        var engine = AlertEngine(rules: [stack])
+        var fetches = 0
+        let now = t0 + q + 1_000
+        let first = engine.evaluate(now: now) { _, w in fetches += 1; return AlertObservation(value: 2600, newestTs: w.upperBound - 1) }
+        let again = engine.evaluate(now: now + 60_000) { _, w in fetches += 1; return AlertObservation(value: 0, newestTs: w.upperBound - 1) }
+        #expect(first.count == 1)
+        #expect(again.isEmpty)
+        #expect(fetches == 1)
+        #expect(engine.state(of: stack.name).status == .critical)
+    }
+
+    @Test func observeTakesTheWorstSeries() {
+        let a = info(1, "socar-karbamid/stack1/co2_rate_kgh", kind: .gauge)
+        let b = info(2, "socar-karbamid/stack2/co2_rate_kgh", kind: .gauge)
+        let w = t0..<(t0 + q)
+        let rows: [(SeriesInfo, BucketRow)] = [
+            (a, bucket(1, width: .minute, start: t0, values: [(t0, 2000), (t0 + 30_000, 2200)])),
+            (a, bucket(1, width: .minute, start: t0 + 60_000, values: [(t0 + 60_000, 2300)])),   // stack1 mean (2000+2200+2300)/3 = 2166.7
+            (b, bucket(2, width: .minute, start: t0, values: [(t0 + 5_000, 2400)])),              // stack2 mean 2400
+            (b, bucket(2, width: .minute, start: t0 + q, values: [(t0 + q, 9999)])),              // outside the window
+        ]
+        let obs = stack.observe(rows: rows, window: w)
+        #expect(obs.value == 2400)
+        #expect(obs.subject == "socar-karbamid/stack2/co2_rate_kgh")
+        #expect(obs.newestTs == t0 + 60_000)
+        var maxRule = stack
+        maxRule.agg = .max
+        #expect(maxRule.observe(rows: rows, window: w).value == 2400)
+        var countRule = stack
+        countRule.agg = .count
+        #expect(countRule.observe(rows: rows, window: w).value == 3)
+        #expect(stack.observe(rows: [], window: w).value == nil)
+    }
+
+    @Test func transitionPayload() {
+        let t = AlertTransition(rule: "stack-co2-high", from: .ok, to: .critical, value: 2612.5, threshold: 2500, since: t0)
+        #expect(t.topic == "klaster/alerts/stack-co2-high")
+        #expect(t.jsonPayload == #"{"rule":"stack-co2-high","status":"CRITICAL","value":2612.5,"threshold":2500,"since":"2026-03-01T12:00:00Z"}"#)
+        #expect(AlertStatus.worst([.ok, .unknown, .warning]) == .warning)
+        #expect(AlertStatus.worst([.ok, .unknown]) == .unknown)
+        #expect(AlertStatus.worst([AlertStatus]()) == .ok)
+    }
+}
