@@ -229,13 +229,21 @@ struct JSONReadingScanner {
     }
 
     func qualityOf(_ s: StringToken) -> Quality? {
-        let bytes = s.hasEscape ? decode(s) : Array(UnsafeRawBufferPointer(start: base + s.start, count: s.end - s.start))
-        switch bytes {
-        case Array("good".utf8): return .good
-        case Array("uncertain".utf8): return .uncertain
-        case Array("bad".utf8): return .bad
-        default: return nil
+        if s.hasEscape { return decode(s).withUnsafeBytes { Self.quality(bytes: $0) } }
+        return Self.quality(bytes: UnsafeRawBufferPointer(start: base + s.start, count: s.end - s.start))
+    }
+
+    @inline(__always)
+    static func quality(bytes b: UnsafeRawBufferPointer) -> Quality? {
+        @inline(__always) func equals(_ word: StaticString) -> Bool {
+            guard b.count == word.utf8CodeUnitCount else { return false }
+            for k in 0 ..< b.count where b[k] != word.utf8Start[k] { return false }
+            return true
         }
+        if equals("good") { return .good }
+        if equals("bad") { return .bad }
+        if equals("uncertain") { return .uncertain }
+        return nil
     }
 
     // MARK: - Tokens
