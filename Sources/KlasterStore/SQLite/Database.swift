@@ -1,0 +1,86 @@
+import CSQLite
+import KlasterCore
+
+/// One SQLite connection. Owns the `sqlite3*` handle and closes it in `deinit`.
+///
+/// Not `Sendable`: a connection is used by one thread at a time (the sink's
+/// thread, or a CLI command). SQLite is opened with `SQLITE_OPEN_NOMUTEX`
+/// accordingly.
+final class Database {
+    let handle: OpaquePointer
+    let path: String
+
+    /// Opens (or, when `create`, creates) the database file.
+    /// - Throws: `KlasterError(.noInput)` when the file is missing and `create` is false.
+    init(path: String, create: Bool, readOnly: Bool = false) throws(KlasterError) {
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        if readOnly {
+            flags |= SQLITE_OPEN_READONLY
+        } else {
+            flags |= SQLITE_OPEN_READWRITE
+            if create { flags |= SQLITE_OPEN_CREATE }
+        }
+        var db: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let error: KlasterError
+            if rc & 0xFF == SQLITE_CANTOPEN && !create {
+                error = KlasterError(.noInput, "database \(path) not found", hint: "run `klaster ingest` or `klaster import` first, or pass --db")
+            } else {
+                error = SQLiteError.error(rc, db, "opening \(path)")
+            }
+            sqlite3_close_v2(db)
+            throw error
+        }
+        self.handle = db
+        self.path = path
+    }
+
+    deinit {
+        // Statements are finalized by their own deinit before this runs
+        // (each holds a strong reference to its Database); close_v2 copes
+        // with any that are not.
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs SQL that returns no rows (DDL, PRAGMAs that set, BEGIN/COMMIT).
+    func execute(_ sql: String) throws(KlasterError) {
+        var errmsg: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errmsg)
+        if rc != SQLITE_OK {
+            let err = SQLiteError.error(rc, handle, "running \(sql.prefix(60))")
+            sqlite3_free(errmsg)
+            throw err
+        }
+    }
+
+    /// Compiles a statement; reuse it with `reset()`.
+    func prepare(_ sql: String) throws(KlasterError) -> Statement {
+        try Statement(self, sql)
+    }
+
+    /// The single integer of a one-row, one-column query (PRAGMA user_version…).
+    func scalarInt(_ sql: String) throws(KlasterError) -> Int64? {
+        let st = try prepare(sql)
+        guard try st.step() else { return nil }
+        return st.isNull(0) ? nil : st.int64(0)
+    }
+
+    /// Rows changed by the last INSERT/UPDATE/DELETE.
+    var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// Runs `body` in one transaction (`BEGIN IMMEDIATE` so that a writer
+    /// waits for the busy timeout instead of failing on upgrade); rolls back
+    /// on any error, so nothing is half-written.
+    func transaction<T>(_ body: () throws(KlasterError) -> T) throws(KlasterError) -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+}

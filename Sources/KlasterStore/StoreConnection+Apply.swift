@@ -1,0 +1,68 @@
+import KlasterCore
+
+extension StoreConnection {
+    /// See `Store.apply(_:)`.
+    func apply(_ batch: Batch) throws(KlasterError) -> UInt64 {
+        let w = try writer()
+        let (insertSeries, selectSeriesID, insertReading) = (w.insertSeries, w.selectSeriesID, w.insertReading)
+        let (insertDeadLetter, addCounter, maxCounter) = (w.insertDeadLetter, w.addCounter, w.maxCounter)
+        var newIDs: [SeriesID: SeriesID] = [:]
+
+        try db.transaction { () throws(KlasterError) in
+            for s in batch.newSeries {
+                try insertSeries.run { st in
+                    st.bind(1, s.key); st.bind(2, s.plant); st.bind(3, s.quantity)
+                    st.bind(4, s.kind.rawValue); st.bind(5, s.unit)
+                }
+                selectSeriesID.reset()
+                selectSeriesID.bind(1, s.key)
+                guard try selectSeriesID.step() else {
+                    throw KlasterError(.software, "series \(s.key) vanished after insert")
+                }
+                newIDs[s.id] = SeriesID(truncatingIfNeeded: selectSeriesID.int64(0))
+                selectSeriesID.reset()
+            }
+            @inline(__always) func dbID(_ local: SeriesID) -> Int64 {
+                Int64(newIDs[local] ?? idMap[local] ?? local)
+            }
+
+            var inserted: Int64 = 0
+            for r in batch.readings {
+                try insertReading.run { st in
+                    st.bind(1, dbID(r.series)); st.bind(2, r.ts); st.bind(3, r.value)
+                    st.bind(4, r.seq.map { Int64(bitPattern: $0) }); st.bind(5, Int64(r.quality.rawValue))
+                }
+                inserted += Int64(db.changes)
+            }
+
+            for b in batch.buckets {
+                try Self.bindBucket(try upsert(for: b.width), b, id: dbID(b.series))
+            }
+
+            for d in batch.deadLetters {
+                try insertDeadLetter.run { st in
+                    st.bind(1, d.topic); st.bind(2, blob: d.payload); st.bind(3, d.receivedAt)
+                    st.bind(4, d.reason.rawValue); st.bind(5, d.detail)
+                }
+            }
+
+            let c = batch.counters
+            // A reading the aggregator let through whose (series, ts) is already
+            // stored (redelivery after a restart, an overlapping import) is a
+            // duplicate too: the first one stored wins.
+            let ignored = Int64(batch.readings.count) - inserted
+            var adds: [(String, Int64)] = [
+                ("messages", c.messages), ("readings", inserted), ("accepted", c.readings),
+                ("duplicates", c.duplicates + ignored), ("late", c.late), ("implausible", c.implausible),
+            ]
+            for (reason, n) in c.deadLetters { adds.append(("deadletter:\(reason.rawValue)", n)) }
+            for (name, n) in adds where n != 0 {
+                try addCounter.run { st in st.bind(1, name); st.bind(2, n) }
+            }
+            try maxCounter.run { st in st.bind(1, "committed_seq"); st.bind(2, Int64(clamping: batch.lastMessageSeq)) }
+        }
+        // Only after the commit: a rolled-back batch must not leave mappings behind.
+        for (local, id) in newIDs { idMap[local] = id }
+        return batch.lastMessageSeq
+    }
+}

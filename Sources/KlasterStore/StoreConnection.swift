@@ -1,0 +1,102 @@
+import CSQLite
+import KlasterCore
+
+/// The store's connection and its prepared statements; only reached through
+/// `Store`'s mutex, so it needs no synchronisation of its own.
+final class StoreConnection {
+    let db: Database
+    /// Local (aggregator) series id → database id, for series announced in a
+    /// batch's `newSeries`. Ids not in the table are database ids already
+    /// (the resolver was seeded from `loadSeries`).
+    var idMap: [SeriesID: SeriesID] = [:]
+    /// Widths the store was opened with (the config's `buckets.widths`).
+    var widths: [BucketWidth] = []
+
+    /// The batch writer's statements, prepared on first use and reused.
+    struct WriterStatements {
+        let insertSeries: Statement
+        let selectSeriesID: Statement
+        let insertReading: Statement
+        let insertDeadLetter: Statement
+        let addCounter: Statement
+        let maxCounter: Statement
+
+        init(_ db: Database) throws(KlasterError) {
+            insertSeries = try db.prepare("INSERT OR IGNORE INTO series (key, plant, quantity, kind, unit) VALUES (?1, ?2, ?3, ?4, ?5)")
+            selectSeriesID = try db.prepare("SELECT id FROM series WHERE key = ?1")
+            insertReading = try db.prepare("INSERT OR IGNORE INTO readings (series, ts, value, seq, quality) VALUES (?1, ?2, ?3, ?4, ?5)")
+            insertDeadLetter = try db.prepare("INSERT INTO deadletter (topic, payload, received_at, reason, detail) VALUES (?1, ?2, ?3, ?4, ?5)")
+            addCounter = try db.prepare("INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value")
+            maxCounter = try db.prepare("INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)")
+        }
+    }
+    private var writerStatements: WriterStatements?
+
+    func writer() throws(KlasterError) -> WriterStatements {
+        if let w = writerStatements { return w }
+        let w = try WriterStatements(db)
+        writerStatements = w
+        return w
+    }
+
+    var upserts: [Int64: Statement] = [:]
+
+    init(path: String, durability: KlasterConfig.Storage.Durability, create: Bool,
+         widths: [BucketWidth], migrate: Bool) throws(KlasterError) {
+        db = try Database(path: path, create: create)
+        // Readers wait for the daemon's write lock instead of failing at once.
+        try db.execute("PRAGMA busy_timeout = 10000")
+        // Must come before anything that reads the file, so that a non-SQLite file fails here clearly.
+        _ = try Migrations.version(of: db)
+        try db.execute("PRAGMA journal_mode = WAL")
+        try db.execute("PRAGMA synchronous = \(durability == .power ? "FULL" : "NORMAL")")
+        // 64 MiB of page cache: holds the hot leaf page of every series' raw and
+        // bucket B-trees, which is what makes (series, ts)-keyed inserts fast
+        // (measured: schemas/klaster.sql, Benchmarks/import/README.md).
+        try db.execute("PRAGMA cache_size = -65536")
+        try db.execute("PRAGMA temp_store = MEMORY")
+        if migrate {
+            try Migrations.migrate(db)
+            self.widths = widths
+            try prepareWidths()
+        } else {
+            self.widths = widths
+        }
+    }
+
+    /// Makes sure every configured width has a table, and learns the stored ones.
+    func prepareWidths() throws(KlasterError) {
+        let missing = try Set(widths).subtracting(storedWidths())
+        if !missing.isEmpty {
+            try db.transaction { () throws(KlasterError) in
+                for w in missing.sorted() { try db.execute(BucketTable.ddl(w)) }
+            }
+        }
+    }
+
+    func storedWidths() throws(KlasterError) -> [BucketWidth] {
+        let st = try db.prepare("SELECT width_ms FROM bucket_widths ORDER BY width_ms")
+        var out: [BucketWidth] = []
+        while try st.step() { out.append(BucketWidth(millis: st.int64(0))) }
+        return out
+    }
+
+    /// The upsert statement of a width, creating its table on first use.
+    func upsert(for width: BucketWidth) throws(KlasterError) -> Statement {
+        if let st = upserts[width.millis] { return st }
+        if try !storedWidths().contains(width) { try db.execute(BucketTable.ddl(width)) }
+        let st = try db.prepare(BucketTable.upsert(width))
+        upserts[width.millis] = st
+        return st
+    }
+
+    func committedSeq() throws(KlasterError) -> UInt64 {
+        UInt64(clamping: try db.scalarInt("SELECT value FROM counters WHERE name = 'committed_seq'") ?? 0)
+    }
+
+    func vacuum() throws(KlasterError) {
+        try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try db.execute("VACUUM")
+        try db.execute("PRAGMA optimize")
+    }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@Test func KlasterStoreTestsBuilds() {
-    #expect(Bool(true))
-}
