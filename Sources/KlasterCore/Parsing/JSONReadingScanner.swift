@@ -68,7 +68,9 @@ struct JSONReadingScanner {
             } else {
                 let kind = Self.typeName(c)
                 try skipValue(depth: 1)
-                sink.reject(ParseRejection(.wrongType, "element \(index) is \(kind), not an object"))
+                if sink.firstRejection == nil { // build the detail once, not per bad element
+                    sink.reject(ParseRejection(.wrongType, "element \(index) is \(kind), not an object"))
+                }
             }
             skipSpace()
             let d = peek()
