@@ -1,5 +1,6 @@
 import ArgumentParser
 import KlasterCore
+import KlasterStore
 
 #if canImport(Glibc)
 import Glibc
@@ -48,4 +49,19 @@ public struct FormatOptions: ParsableArguments {
         if let format { return format }
         return isatty(STDOUT_FILENO) != 0 ? .table : .csv
     }
+}
+
+extension KlasterConfig {
+    /// Opens `storage.path` as a `Store` with this config's durability and widths.
+    /// - Parameter create: `false` for read commands: a missing file is exit 66.
+    public func openStore(create: Bool) throws(KlasterError) -> Store {
+        try Store(path: storage.path, durability: storage.durability, create: create, widths: buckets.widths)
+    }
+}
+
+/// The wall clock in epoch ms (the CLI's `now`).
+func wallClockMillis() -> EpochMillis {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return EpochMillis(ts.tv_sec) * 1000 + EpochMillis(ts.tv_nsec / 1_000_000)
 }

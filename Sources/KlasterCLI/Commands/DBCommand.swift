@@ -1,13 +1,62 @@
 import ArgumentParser
 import KlasterCore
+import KlasterStore
 
-// Owner: store-cli. Placeholder until the issue that builds it lands.
+/// `klaster db migrate|rebuild|vacuum`.
 struct DBCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "db", abstract: "Database maintenance: migrate, rebuild, vacuum.")
+    static let configuration = CommandConfiguration(
+        commandName: "db", abstract: "Database maintenance: migrate, rebuild, vacuum.",
+        subcommands: [Migrate.self, Rebuild.self, Vacuum.self])
 
-    @OptionGroup var options: CommonOptions
+    /// Applies pending schema migrations (creating the database when missing).
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply schema migrations; creates the database if missing.")
+        @OptionGroup var options: CommonOptions
 
-    func run() async throws {
-        throw KlasterError(.software, "'klaster db' is not built yet", hint: "see the open issues")
+        func run() async throws {
+            let cfg = try options.loadConfig()
+            let store = try Store(path: cfg.storage.path, durability: cfg.storage.durability, create: true,
+                                  widths: cfg.buckets.widths, migrate: false)
+            let (from, to) = try store.migrate()
+            StandardOutput.note(from == to ? "\(cfg.storage.path): schema version \(to), up to date\n"
+                                           : "\(cfg.storage.path): migrated schema version \(from) → \(to)\n")
+        }
+    }
+
+    /// Recomputes buckets from raw readings, folding in late ones.
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute the buckets of [from, to) from raw readings (folds in late readings).",
+            discussion: "The range widens to whole buckets of the largest stored width; raw readings must still be within storage.raw_retention.")
+        @OptionGroup var options: CommonOptions
+        @Option(help: "Start: RFC 3339, epoch ms, now, or -24h / -7d.") var from: String
+        @Option(help: "End (exclusive).") var to: String = "now"
+
+        func run() async throws {
+            let cfg = try options.loadConfig()
+            let now = wallClockMillis()
+            let from = try TimeSpec.parse(self.from, now: now)
+            let to = try TimeSpec.parse(self.to, now: now)
+            if from >= to { throw KlasterError(.usage, "--from \(self.from) is not before --to \(self.to)", hint: "swap them") }
+            let store = try cfg.openStore(create: false)
+            let n = try store.rebuild(from: from, to: to, quantities: cfg.quantities)
+            StandardOutput.note("rebuilt buckets of \(RFC3339.format(from)) … \(RFC3339.format(to)) from \(n) raw readings\n")
+        }
+    }
+
+    /// Deletes expired rows, then VACUUM.
+    struct Vacuum: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete rows past storage.raw_retention / bucket_retention (in small batches), then VACUUM.")
+        @OptionGroup var options: CommonOptions
+
+        func run() async throws {
+            let cfg = try options.loadConfig()
+            let store = try cfg.openStore(create: false)
+            let n = try store.deleteExpired(now: wallClockMillis(), rawRetention: cfg.storage.rawRetention,
+                                            bucketRetention: cfg.storage.bucketRetention)
+            try store.vacuum()
+            StandardOutput.note("deleted \(n) expired rows; vacuumed \(cfg.storage.path)\n")
+        }
     }
 }

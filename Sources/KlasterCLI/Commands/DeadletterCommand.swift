@@ -1,13 +1,37 @@
 import ArgumentParser
+import Foundation
 import KlasterCore
+import KlasterStore
 
-// Owner: store-cli. Placeholder until the issue that builds it lands.
+/// `klaster deadletter [--since T]`: what was rejected and why.
 struct DeadletterCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "deadletter", abstract: "Rejected messages and why.")
+    static let configuration = CommandConfiguration(
+        commandName: "deadletter", abstract: "Rejected messages: when, topic, reason, detail, payload.",
+        discussion: "payload is the message text when it is UTF-8; otherwise payload is empty and payload_base64 holds the bytes.")
 
     @OptionGroup var options: CommonOptions
+    @OptionGroup var output: FormatOptions
+
+    @Option(help: "Only dead letters received at or after this time (RFC 3339, epoch ms, now, -24h…).")
+    var since: String?
 
     func run() async throws {
-        throw KlasterError(.software, "'klaster deadletter' is not built yet", hint: "see the open issues")
+        let cfg = try options.loadConfig()
+        let since = try self.since.map { s throws(KlasterError) in try TimeSpec.parse(s, now: wallClockMillis()) }
+        let store = try cfg.openStore(create: false)
+        try StandardOutput.write(Self.table(try store.deadLetters(since: since), format: output.resolved).render(output.resolved))
+    }
+
+    static func table(_ list: [StoredDeadLetter], format: OutputFormat) -> OutputTable {
+        var t = OutputTable(columns: [OutputColumn("received_at", header: "received_at (UTC)"), OutputColumn("topic"), OutputColumn("reason"),
+                                      OutputColumn("detail"), OutputColumn("payload"), OutputColumn("payload_base64")])
+        for d in list {
+            let text = String(validating: d.payload, as: UTF8.self)
+            var payload = text.map(OutputCell.text) ?? .null
+            if format == .table, let text, text.count > 80 { payload = .text(String(text.prefix(77)) + "...") }
+            t.append([.text(RFC3339.format(d.receivedAt)), .text(d.topic), .text(d.reason), .text(d.detail),
+                      payload, text == nil ? .text(Data(d.payload).base64EncodedString()) : .null])
+        }
+        return t
     }
 }

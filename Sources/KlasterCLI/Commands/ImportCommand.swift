@@ -1,13 +1,244 @@
 import ArgumentParser
+import Foundation
 import KlasterCore
+import KlasterStore
 
-// Owner: store-cli. Placeholder until the issue that builds it lands.
+/// `klaster import FILE…`: backfill through the same core as live ingest —
+/// `PayloadParser` validates, `SeriesResolver` interns series, `Aggregator`
+/// dedupes, buckets and computes counter deltas, `Store.apply` commits — so a
+/// backfill and a live stream of the same readings give identical buckets
+/// and counters. Each record counts as one message; a bad record is
+/// dead-lettered (topic = its series, payload = the line, detail = file:line)
+/// and the import goes on.
 struct ImportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "import", abstract: "Backfill readings from CSV, JSON lines or line-protocol files.")
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Backfill readings from CSV, JSON lines or line-protocol files.",
+        discussion: """
+            Formats (by extension .csv / .jsonl .ndjson .json / .lp .line, else by the first line):
+              CSV          header `series,ts,value`; ts is RFC 3339 or epoch ms; RFC 4180 quoting.
+              JSON lines   one object per line: {"series": "plant/meter/quantity", "ts": …, "v": …, "seq": …, "q": …}
+                           (the reading fields exactly as in an MQTT payload).
+              line protocol `measurement,plant=P,meter=M field=1.5 <ns timestamp>` (tags plant, meter; the field is the quantity).
+            Series keys have the levels of mqtt.topic_pattern's named levels (plant/meter/quantity by default).
+            Readings more than buckets.allowed_lateness older than their series' newest are stored raw and counted late,
+            as in live ingest: sort files by time, or run `klaster db rebuild` afterwards.
+            """)
 
     @OptionGroup var options: CommonOptions
 
+    @Argument(help: "Files to import.")
+    var files: [String]
+
+    @Option(help: "Records per committed batch.")
+    var batchSize: Int = 10_000
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one file to import") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be positive") }
+    }
+
+    enum Format: String { case csv, jsonLines = "json lines", lineProtocol = "line protocol" }
+
     func run() async throws {
-        throw KlasterError(.software, "'klaster import' is not built yet", hint: "see the open issues")
+        let cfg = try options.loadConfig()
+        for f in files where !FileManager.default.isReadableFile(atPath: f) {
+            throw KlasterError(.noInput, "cannot read \(f)", hint: "check the path and permissions")
+        }
+        let store = try cfg.openStore(create: true)
+        let livePattern = try TopicPattern(cfg.mqtt.topicPattern)
+        // Import records name their series by key, so the "topic" is the key itself.
+        let keyPattern = try TopicPattern(livePattern.names.map { "{\($0)}" }.joined(separator: "/"))
+        let known = try store.loadSeries()
+        let resolver = SeriesResolver(pattern: keyPattern, quantities: cfg.quantities, known: known)
+        let aggregator = Aggregator(widths: cfg.buckets.widths, allowedLateness: cfg.buckets.allowedLateness, quantities: cfg.quantities)
+        aggregator.restore(series: known, recent: try store.loadRecent(allowedLateness: cfg.buckets.allowedLateness))
+        var importer = Importer(store: store, resolver: resolver, aggregator: aggregator,
+                                parser: PayloadParser(config: cfg.ingest), batchSize: batchSize,
+                                progress: StandardOutput.stderrIsTerminal)
+        for f in files { try importer.importFile(f) }
+        try importer.commit()
+        importer.finishProgress()
+        let s = importer.summary
+        StandardOutput.note("imported \(s.records) records (\(s.rejected) dead-lettered) from \(files.count) file(s) into \(cfg.storage.path)\n")
+    }
+}
+
+/// The import loop: records → parser → aggregator → batches.
+struct Importer {
+    let store: Store
+    let resolver: SeriesResolver
+    let aggregator: Aggregator
+    let parser: PayloadParser
+    let batchSize: Int
+    let progress: Bool
+    var seq: UInt64 = 0
+    var pending = 0
+    var summary = (records: 0, rejected: 0)
+    let now = wallClockMillis()
+    var lastProgress = 0
+
+    mutating func importFile(_ path: String) throws(KlasterError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw KlasterError(.ioError, "cannot read \(path)", hint: "check permissions")
+        }
+        let bytes = [UInt8](data)
+        let format = Self.detect(path: path, bytes)
+        var lineNo = 0
+        var start = 0
+        var payload: [UInt8] = []
+        payload.reserveCapacity(128)
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            var lineEnd = end
+            if lineEnd > start, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            lineNo += 1
+            let line = bytes[start..<lineEnd]
+            start = end + 1
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
+            if format == .csv, lineNo == 1, Self.isCSVHeader(line) { continue }
+            if format == .lineProtocol, line.first == UInt8(ascii: "#") { continue }
+            try record(line, format: format, where: "\(path):\(lineNo)", payload: &payload)
+        }
+    }
+
+    /// One record = one message.
+    private mutating func record(_ line: ArraySlice<UInt8>, format: ImportCommand.Format, where place: @autoclosure () -> String,
+                                 payload: inout [UInt8]) throws(KlasterError) {
+        aggregator.noteMessage()
+        summary.records += 1
+        var topic = ""
+        var rejection: ParseRejection?
+        switch format {
+        case .csv:
+            let (series, result) = Self.csvPayload(line, into: &payload)
+            topic = series
+            if case .failure(let r) = result { rejection = r }
+        case .jsonLines:
+            payload.removeAll(keepingCapacity: true)
+            payload.append(contentsOf: line)
+            if let obj = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] {
+                if let s = obj["series"] as? String { topic = s } else { rejection = ParseRejection(.badTopic, "no \"series\" string") }
+            } else {
+                rejection = ParseRejection(.malformedJSON, "not a JSON object")
+            }
+        case .lineProtocol:
+            payload.removeAll(keepingCapacity: true)
+            payload.append(contentsOf: line)
+        }
+        if rejection == nil {
+            let outcome = parser.parse(payload: payload, topic: topic, receivedAt: now, resolver: resolver) { [resolver, aggregator] r in
+                for s in resolver.takeNewSeries() { aggregator.register(s) }
+                aggregator.add(r)
+            }
+            rejection = outcome.rejection
+        }
+        if let rejection {
+            summary.rejected += 1
+            aggregator.addDeadLetter(DeadLetter(topic: topic, payload: Array(line), receivedAt: now, reason: rejection.reason,
+                                                detail: "\(place()): \(rejection.detail)"))
+        }
+        seq += 1
+        pending += 1
+        if pending >= batchSize { try commit() }
+    }
+
+    mutating func commit() throws(KlasterError) {
+        for s in resolver.takeNewSeries() { aggregator.register(s) }
+        let batch = aggregator.takeBatch(lastMessageSeq: seq)
+        pending = 0
+        if !batch.isEmpty { try store.apply(batch) }
+        if progress, summary.records - lastProgress >= 100_000 {
+            lastProgress = summary.records
+            StandardOutput.note("\rimported \(summary.records) records…")
+        }
+    }
+
+    func finishProgress() {
+        if progress && lastProgress > 0 { StandardOutput.note("\n") }
+    }
+
+    static func detect(path: String, _ bytes: [UInt8]) -> ImportCommand.Format {
+        let ext = (path as NSString).pathExtension.lowercased()
+        switch ext {
+        case "csv": return .csv
+        case "jsonl", "ndjson", "json": return .jsonLines
+        case "lp", "line", "influx": return .lineProtocol
+        default: break
+        }
+        let first = bytes.prefix { $0 != UInt8(ascii: "\n") }
+        if isCSVHeader(first[...]) { return .csv }
+        if first.first(where: { $0 != UInt8(ascii: " ") }) == UInt8(ascii: "{") { return .jsonLines }
+        return .lineProtocol
+    }
+
+    static func isCSVHeader(_ line: ArraySlice<UInt8>) -> Bool {
+        let s = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+        return s == "series,ts,value"
+    }
+
+    /// A CSV record `series,ts,value` as the JSON payload `{"ts":…,"v":…}`
+    /// that live ingest would have received; returns the series key.
+    static func csvPayload(_ line: ArraySlice<UInt8>, into payload: inout [UInt8]) -> (series: String, Result<Void, ParseRejection>) {
+        guard let fields = csvFields(line) else { return ("", .failure(ParseRejection(.malformedJSON, "unbalanced CSV quotes"))) }
+        let seriesKey = String(decoding: fields[0], as: UTF8.self)
+        guard fields.count == 3 else {
+            return (seriesKey, .failure(ParseRejection(fields.count < 3 ? .missingValue : .wrongType, "expected 3 CSV fields series,ts,value, got \(fields.count)")))
+        }
+        let (ts, value) = (fields[1], fields[2])
+        if ts.isEmpty { return (seriesKey, .failure(ParseRejection(.missingTs, "ts is empty"))) }
+        if value.isEmpty { return (seriesKey, .failure(ParseRejection(.missingValue, "value is empty"))) }
+        payload.removeAll(keepingCapacity: true)
+        payload.append(contentsOf: #"{"ts":"#.utf8)
+        let digits = ts.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") }
+        if digits {
+            payload.append(contentsOf: ts)
+        } else {
+            // RFC 3339 text: quote it (a stray quote or backslash makes it a bad timestamp).
+            if ts.contains(UInt8(ascii: "\"")) || ts.contains(UInt8(ascii: "\\")) { return (seriesKey, .failure(ParseRejection(.badTimestamp, "ts is not RFC 3339 or epoch ms"))) }
+            payload.append(UInt8(ascii: "\""))
+            payload.append(contentsOf: ts)
+            payload.append(UInt8(ascii: "\""))
+        }
+        payload.append(contentsOf: #","v":"#.utf8)
+        // The value must be a bare number token; anything else would change the JSON's shape.
+        if !value.allSatisfy({ ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || "+-.eE".utf8.contains($0) }) {
+            let text = String(decoding: value, as: UTF8.self).lowercased()
+            if ["nan", "inf", "-inf", "+inf", "infinity", "-infinity"].contains(text) { return (seriesKey, .failure(ParseRejection(.nonFinite, "value \(text) is not finite"))) }
+            return (seriesKey, .failure(ParseRejection(.wrongType, "value is not a number")))
+        }
+        payload.append(contentsOf: value)
+        payload.append(UInt8(ascii: "}"))
+        return (seriesKey, .success(()))
+    }
+
+    /// Splits one CSV record (RFC 4180: quoted fields, `""` escapes). `nil` when a quote is unbalanced.
+    static func csvFields(_ line: ArraySlice<UInt8>) -> [[UInt8]]? {
+        var fields: [[UInt8]] = []
+        var cur: [UInt8] = []
+        var i = line.startIndex
+        var quoted = false
+        while i < line.endIndex {
+            let c = line[i]
+            if quoted {
+                if c == UInt8(ascii: "\"") {
+                    if i + 1 < line.endIndex, line[i + 1] == UInt8(ascii: "\"") { cur.append(c); i += 1 } else { quoted = false }
+                } else {
+                    cur.append(c)
+                }
+            } else if c == UInt8(ascii: "\"") && cur.isEmpty {
+                quoted = true
+            } else if c == UInt8(ascii: ",") {
+                fields.append(cur)
+                cur = []
+            } else {
+                cur.append(c)
+            }
+            i += 1
+        }
+        if quoted { return nil }
+        fields.append(cur)
+        return fields
     }
 }

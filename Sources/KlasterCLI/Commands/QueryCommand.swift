@@ -1,13 +1,78 @@
 import ArgumentParser
 import KlasterCore
+import KlasterStore
 
-// Owner: store-cli. Placeholder until the issue that builds it lands.
+/// `klaster query SERIES_GLOB… --from T --to T [--every W] [--format F]`.
 struct QueryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "query", abstract: "Bucket aggregates of series matching globs.")
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Bucket aggregates of series matching globs.",
+        discussion: """
+            Globs: * within one level, ** across levels, ? one character (e.g. 'socar-polymer/*/active_energy_kwh').
+            Buckets are aligned in UTC; those whose start lies in [from, to) are shown (from rounded down to a bucket).
+            --every is any multiple of a stored width (1m, 15m, 1h, 1d by default), merged from the largest stored width dividing it.
+            """)
 
     @OptionGroup var options: CommonOptions
+    @OptionGroup var output: FormatOptions
+
+    @Argument(help: "Series key globs.")
+    var globs: [String]
+
+    @Option(help: "Start: RFC 3339, epoch ms, now, or -24h / -7d.")
+    var from: String = "-24h"
+
+    @Option(help: "End (exclusive): RFC 3339, epoch ms, now, or a relative time.")
+    var to: String = "now"
+
+    @Option(help: "Bucket width: a multiple of a stored width, e.g. 1m, 15m, 1h, 1d, 1w.")
+    var every: String = "1h"
+
+    func validate() throws {
+        if globs.isEmpty { throw ValidationError("give at least one series glob, e.g. '**' for all") }
+    }
 
     func run() async throws {
-        throw KlasterError(.software, "'klaster query' is not built yet", hint: "see the open issues")
+        let cfg = try options.loadConfig()
+        let now = wallClockMillis()
+        let from = try TimeSpec.parse(self.from, now: now)
+        let to = try TimeSpec.parse(self.to, now: now)
+        let every = try DurationParser.parse(self.every)
+        var globs: [SeriesGlob] = []
+        for g in self.globs { globs.append(try SeriesGlob(g)) }  // a bad glob is 64 before the db is touched
+        if from > to { throw KlasterError(.usage, "--from \(self.from) is after --to \(self.to)", hint: "swap them") }
+        let store = try cfg.openStore(create: false)
+        let rows = try store.buckets(seriesGlob: self.globs, from: from, to: to, every: every)
+        try StandardOutput.write(Self.table(rows, format: output.resolved).render(output.resolved))
+    }
+
+    /// The query output: CONTRACT.md's fields; the table puts the unit in the
+    /// headers when all rows share one, else adds a `unit` column.
+    static func table(_ rows: [SeriesBucket], format: OutputFormat) -> OutputTable {
+        let units = format == .table ? Set(rows.map(\.series.unit)) : []
+        let unit = units.count == 1 ? units.first! : nil
+        func h(_ name: String) -> String {
+            guard let unit, !unit.isEmpty else { return name }
+            return "\(name) [\(unit)]"
+        }
+        let valueFields = ["min", "max", "sum", "mean", "first", "last", "delta"]
+        // Mixed units (table only): a unit column instead of units in the headers.
+        let unitColumn = units.count > 1
+        var cols = [OutputColumn("series"), OutputColumn("start", header: "start (UTC)"), OutputColumn("width"), OutputColumn("count")]
+        cols += valueFields.map { OutputColumn($0, header: h($0)) }
+        if unitColumn { cols.append(OutputColumn("unit")) }
+        var t = OutputTable(columns: cols)
+        for b in rows {
+            let r = b.row
+            let has = r.count > 0
+            t.append([
+                .text(b.series.key), .text(RFC3339.format(r.start)), .text(r.width.description), .int(r.count),
+                has ? .number(r.min) : .null, has ? .number(r.max) : .null, .number(r.sum),
+                r.mean.map(OutputCell.number) ?? .null,
+                has ? .number(r.first) : .null, has ? .number(r.last) : .null,
+                b.series.kind == .counter ? (r.delta.map(OutputCell.number) ?? .number(0)) : .null,
+            ] + (unitColumn ? [.text(b.series.unit)] : []))
+        }
+        return t
     }
 }

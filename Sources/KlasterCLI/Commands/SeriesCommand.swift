@@ -1,13 +1,36 @@
 import ArgumentParser
 import KlasterCore
+import KlasterStore
 
-// Owner: store-cli. Placeholder until the issue that builds it lands.
+/// `klaster series [GLOB]`: known series with kind, unit, first/last ts, count.
 struct SeriesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "series", abstract: "Known series with kind, unit, first/last ts and count.")
+    static let configuration = CommandConfiguration(
+        commandName: "series", abstract: "Known series with kind, unit, first/last reading and count.",
+        discussion: "first, last and count are of aggregated readings (bad-quality and late ones excluded), from the largest bucket width.")
 
     @OptionGroup var options: CommonOptions
+    @OptionGroup var output: FormatOptions
+
+    @Argument(help: "Series key glob (default: all).")
+    var glob: String?
 
     func run() async throws {
-        throw KlasterError(.software, "'klaster series' is not built yet", hint: "see the open issues")
+        let cfg = try options.loadConfig()
+        if let glob { _ = try SeriesGlob(glob) }
+        let store = try cfg.openStore(create: false)
+        try StandardOutput.write(Self.table(try store.series(glob: glob)).render(output.resolved))
+    }
+
+    static func table(_ list: [SeriesSummary]) -> OutputTable {
+        var t = OutputTable(columns: [OutputColumn("series"), OutputColumn("plant"), OutputColumn("quantity"), OutputColumn("kind"),
+                                      OutputColumn("unit"), OutputColumn("first", header: "first (UTC)"),
+                                      OutputColumn("last", header: "last (UTC)"), OutputColumn("count")])
+        for s in list {
+            t.append([.text(s.info.key), s.info.plant.map(OutputCell.text) ?? .null, s.info.quantity.map(OutputCell.text) ?? .null,
+                      .text(s.info.kind.rawValue), .text(s.info.unit),
+                      s.firstTs.map { .text(RFC3339.format($0)) } ?? .null, s.lastTs.map { .text(RFC3339.format($0)) } ?? .null,
+                      .int(s.count)])
+        }
+        return t
     }
 }
