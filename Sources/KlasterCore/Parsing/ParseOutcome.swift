@@ -1,10 +1,14 @@
 /// Why a payload (or part of it) was rejected: a reason code for the
 /// dead-letter table and one human line saying what and where.
 public struct ParseRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The reason code stored in the dead-letter table.
     public var reason: RejectReason
     /// One line, e.g. `element 3: v is a string`.
     public var detail: String
 
+    /// - Parameters:
+    ///   - reason: The reason code.
+    ///   - detail: One line: what was wrong and where.
     public init(_ reason: RejectReason, _ detail: String) {
         self.reason = reason
         self.detail = detail
@@ -26,6 +30,9 @@ public struct ParseOutcome: Sendable, Equatable {
     /// The first problem found, if any.
     public var rejection: ParseRejection?
 
+    /// - Parameters:
+    ///   - readings: Readings emitted.
+    ///   - rejection: The first problem, or `nil` when the message was valid.
     public init(readings: Int, rejection: ParseRejection? = nil) {
         self.readings = readings
         self.rejection = rejection

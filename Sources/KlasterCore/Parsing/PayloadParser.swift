@@ -25,6 +25,10 @@ public struct PayloadParser: Sendable {
     /// Deepest JSON nesting accepted (the top-level object or array is depth 1), 1...64.
     public var maxDepth: Int
 
+    /// - Parameters:
+    ///   - maxFuture: `future_ts` limit in ms (config `ingest.max_future`, default 5m).
+    ///   - maxPayloadBytes: `too_large` limit (config `ingest.max_payload_bytes`).
+    ///   - maxDepth: `too_deep` limit, clamped to 1...64.
     public init(maxFuture: Int64 = 300_000, maxPayloadBytes: Int = 256 * 1024, maxDepth: Int = 16) {
         self.maxFuture = maxFuture
         self.maxPayloadBytes = maxPayloadBytes

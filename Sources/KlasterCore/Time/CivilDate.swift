@@ -32,6 +32,7 @@ public enum CivilDate {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
+    /// Whether `y` is a Gregorian leap year.
     @inlinable
     public static func isLeapYear(_ y: Int64) -> Bool {
         y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)

@@ -11,7 +11,9 @@
 ///
 /// Single-threaded by design (it lives on the network thread), hence not Sendable.
 public final class SeriesResolver {
+    /// The topic pattern that names series.
     public let pattern: TopicPattern
+    /// Where new series get their kind and unit.
     public let quantities: QuantityTable
     private let topics: ByteKeyTable
     private let keys: ByteKeyTable

@@ -18,6 +18,7 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
 
     /// The pattern text as configured.
     public let description: String
+    /// The levels, in order.
     public let levels: [Level]
     /// Names of the `{name}` levels, in pattern order.
     public let names: [String]
@@ -68,7 +69,9 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
         self.quantityIndex = names.firstIndex(of: "quantity")
     }
 
+    /// Whether the pattern has a `{plant}` level (new series then carry a plant).
     public var hasPlant: Bool { plantIndex != nil }
+    /// Whether the pattern has a `{quantity}` level (kind and unit then come from the quantity table).
     public var hasQuantity: Bool { quantityIndex != nil }
 
     /// The MQTT subscription filter that covers the pattern (named levels become `+`).
