@@ -13,6 +13,8 @@ public enum ExitCode: Int32, Sendable {
     case software = 70
     /// EX_IOERR: an I/O error.
     case ioError = 74
+    /// EX_NOPERM: the broker refused our credentials or authorisation.
+    case noPermission = 77
     /// EX_CONFIG: a configuration error that is not a usage error.
     case config = 78
 }

@@ -1,0 +1,139 @@
+import KlasterCore
+import KlasterStore
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+import Synchronization
+import CoreMetrics
+#endif
+
+/// The aggregator thread: pops events from the ring, aggregates, and
+/// commits a batch when it reaches `ingest.batch_max_messages` messages,
+/// when `ingest.batch_max_delay` has passed since its first message, or at
+/// once when the network thread is holding acknowledgements for it. After
+/// each commit it publishes the committed sequence number.
+final class AggregatorLoop {
+    private let shared: IngestShared
+    private let aggregator: Aggregator
+    private let store: Store
+    private let batchMaxMessages: Int
+    private let batchMaxDelayMillis: Int64
+    private let maxMessages: UInt64?
+    private let logger: Logger
+
+    private var buffer: [IngestEvent] = []
+    private var deadLetters: SideQueueReader<DeadLetter>
+    private var newSeries: SideQueueReader<SeriesInfo>
+    /// Messages added since the last commit.
+    private var pendingMessages = 0
+    /// Sequence number of the last complete message added.
+    private var lastSeq: UInt64
+    private var batchOpenedAt: Int64 = 0
+
+    init(shared: IngestShared, aggregator: Aggregator, store: Store, config: KlasterConfig, maxMessages: UInt64?, logger: Logger) {
+        self.shared = shared
+        self.aggregator = aggregator
+        self.store = store
+        batchMaxMessages = max(1, config.ingest.batchMaxMessages)
+        batchMaxDelayMillis = max(1, config.ingest.batchMaxDelay)
+        self.maxMessages = maxMessages
+        self.logger = logger
+        deadLetters = SideQueueReader(shared.deadLetters)
+        newSeries = SideQueueReader(shared.newSeries)
+        lastSeq = shared.startSeq
+        buffer.reserveCapacity(4096)
+    }
+
+    /// Runs until the network thread has finished and everything is committed,
+    /// or a commit fails. Called on the dedicated aggregator thread.
+    func run() {
+        var idleRounds = 0
+        while true {
+            buffer.removeAll(keepingCapacity: true)
+            let n = shared.ring.popMany(max: 4096, into: &buffer)
+            for e in buffer { handle(e) }
+            if n > 0 {
+                idleRounds = 0
+                if pendingMessages >= batchMaxMessages { guard commit() else { return } }
+            }
+            if pendingMessages > 0 {
+                let wanted = shared.flushRequest.load(ordering: .acquiring)
+                let due = IngestClock.monotonicMillis() - batchOpenedAt >= batchMaxDelayMillis
+                if due || (wanted <= lastSeq && wanted > shared.committedSeq.load(ordering: .relaxed)) {
+                    guard commit() else { return }
+                }
+            }
+            if n == 0 {
+                idleRounds += 1
+                if shared.producerFinished.load(ordering: .acquiring) && shared.ring.occupancy == 0 {
+                    // Acquire above pairs with the network thread's release: every
+                    // event it pushed is visible, and the ring is empty: done.
+                    if pendingMessages > 0 { _ = commit() }
+                    return
+                }
+                if idleRounds > 2 { sleepUntilWoken() }
+            }
+        }
+    }
+
+    private func sleepUntilWoken() {
+        shared.metrics.ringOccupancy.record(0)
+        shared.consumerSleeping.store(true, ordering: .sequentiallyConsistent)
+        defer { shared.consumerSleeping.store(false, ordering: .relaxed) }
+        if shared.ring.occupancy > 0 { return }
+        var timeout: Int64 = 5
+        if pendingMessages > 0 {
+            timeout = min(timeout, max(0, batchOpenedAt + batchMaxDelayMillis - IngestClock.monotonicMillis()))
+        }
+        shared.ringSignal.wait(timeoutMs: Int32(timeout))
+    }
+
+    @inline(__always)
+    private func handle(_ e: IngestEvent) {
+        switch e.kind {
+        case .reading:
+            aggregator.add(e.reading)
+        case .endOfMessage:
+            aggregator.noteMessage()
+            if pendingMessages == 0 { batchOpenedAt = IngestClock.monotonicMillis() }
+            pendingMessages += 1
+            lastSeq = e.seq
+        case .deadLetter:
+            aggregator.addDeadLetter(deadLetters.next())
+        case .newSeries:
+            aggregator.register(newSeries.next())
+        }
+    }
+
+    /// Takes the batch, applies it in one transaction, publishes the committed sequence.
+    /// - Returns: `false` after a failed commit (the daemon stops; nothing is acknowledged).
+    private func commit() -> Bool {
+        let started = ContinuousClock.now
+        let batch = aggregator.takeBatch(lastMessageSeq: lastSeq)
+        do {
+            try store.apply(batch)
+        } catch {
+            logger.error("commit failed; stopping without acknowledging", metadata: ["error": "\(error)"])
+            shared.fail(error)
+            return false
+        }
+        // Release: pairs with the network thread's acquire, so its writes of
+        // PUBACKs happen after this commit returned.
+        shared.committedSeq.store(lastSeq, ordering: .releasing)
+        shared.commitSignal.signal()
+        let elapsed = ContinuousClock.now - started
+        let m = shared.metrics
+        m.commitSeconds.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        m.batchSize.record(pendingMessages)
+        m.record(committed: batch.counters)
+        m.ringOccupancy.record(shared.ring.occupancy)
+        pendingMessages = 0
+        if let maxMessages, lastSeq - shared.startSeq >= maxMessages, !shared.stopRequested.load(ordering: .relaxed) {
+            logger.info("--max-messages reached; stopping", metadata: ["committed": "\(lastSeq - shared.startSeq)"])
+            shared.requestStop()
+        }
+        return true
+    }
+}
+

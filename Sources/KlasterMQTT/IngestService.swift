@@ -1,0 +1,146 @@
+import Foundation
+import KlasterCore
+import KlasterStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+import CoreMetrics
+
+/// `klaster ingest` as a swift-service-lifecycle `Service`: a network thread
+/// (libmosquitto, parsing) and an aggregator thread (aggregation, SQLite
+/// commits) joined by the lock-free ring. On graceful shutdown (SIGTERM,
+/// SIGINT) it stops reading, drains the ring, commits, flushes the
+/// acknowledgements, disconnects and returns.
+public final class IngestService: Service, Sendable {
+    private let shared: IngestShared
+    private let network: ThreadHandOff<NetworkLoop<PayloadMessageDecoder>>
+    private let aggregatorLoop: ThreadHandOff<AggregatorLoop>
+    private let logger: Logger
+    private let started = Atomic<Bool>(false)
+
+    /// Opens the store, restores the aggregator's recent state (so redelivered
+    /// messages dedupe and counter deltas continue), seeds the series
+    /// resolver and prepares the MQTT client. Connects only in `run()`.
+    /// - Parameters:
+    ///   - config: The loaded configuration (`storage.path` already overridden by `--db`).
+    ///   - maxMessages: Stop after this many messages are committed (`--max-messages`).
+    ///   - environment: Process environment (for `KLASTER_MQTT_PASSWORD`).
+    ///   - logger: Structured log output.
+    /// - Throws: `KlasterError` for a bad topic pattern, URL, TLS file or store.
+    public init(config: KlasterConfig, maxMessages: UInt64? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger = Logger(label: "klaster.ingest")) throws(KlasterError) {
+        self.logger = logger
+        let options = try MQTTConnectionOptions(config: config.mqtt, environment: environment)
+        let pattern = try TopicPattern(config.mqtt.topicPattern)
+        let store = try Store(path: config.storage.path, durability: config.storage.durability, widths: config.buckets.widths)
+        let known = try store.loadSeries()
+        let recent = try store.loadRecent(allowedLateness: config.buckets.allowedLateness)
+        let startSeq = try store.committedSeq()
+        let aggregator = Aggregator(widths: config.buckets.widths, allowedLateness: config.buckets.allowedLateness,
+                                    quantities: config.quantities)
+        aggregator.restore(series: known, recent: recent)
+        let resolver = SeriesResolver(pattern: pattern, quantities: config.quantities, known: known)
+        let decoder = PayloadMessageDecoder(resolver: resolver, ingest: config.ingest)
+        let metrics = IngestMetrics()
+        shared = IngestShared(startSeq: startSeq, ringCapacity: config.ingest.ringCapacity, metrics: metrics)
+        network = ThreadHandOff(try NetworkLoop(shared: shared, options: options, config: config, decoder: decoder, logger: logger))
+        aggregatorLoop = ThreadHandOff(AggregatorLoop(shared: shared, aggregator: aggregator, store: store, config: config,
+                                                      maxMessages: maxMessages, logger: logger))
+        logger.info("ingest ready", metadata: [
+            "db": "\(config.storage.path)", "series": "\(known.count)", "recent_readings": "\(recent.count)",
+            "committed_seq": "\(startSeq)", "broker": "\(options.url)", "client_id": "\(options.clientID ?? "-")",
+        ])
+    }
+
+    /// Runs both threads until shutdown; returns when everything read is
+    /// committed and acknowledged.
+    /// - Throws: the first fatal `KlasterError` (refused credentials → 77,
+    ///   TLS failure → 69, a failed commit → its store error).
+    public func run() async throws {
+        precondition(!started.exchange(true, ordering: .relaxed), "IngestService.run() called twice")
+        let shared = self.shared
+        let network = self.network
+        let aggregatorLoop = self.aggregatorLoop
+        await withGracefulShutdownHandler {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                let remaining = Countdown(2)
+                let resume = DoneLatch(done)
+                let n = Thread {
+                    network.take().run()
+                    if remaining.tick() { resume.fire() }
+                }
+                n.name = "klaster-mqtt"
+                let a = Thread {
+                    aggregatorLoop.take().run()
+                    // If the aggregator stopped first (a failed commit), the network loop must stop too.
+                    shared.requestStop()
+                    if remaining.tick() { resume.fire() }
+                }
+                a.name = "klaster-aggregate"
+                a.start()
+                n.start()
+            }
+        } onGracefulShutdown: {
+            shared.requestStop()
+        }
+        if let error = shared.firstFatalError.withLock({ $0 }) { throw error }
+        logger.info("ingest stopped", metadata: ["committed_seq": "\(shared.committedSeq.load(ordering: .acquiring))"])
+    }
+
+    /// Asks the service to stop (as SIGTERM does).
+    public func stop() { shared.requestStop() }
+
+    /// For `/healthz`: healthy while connected to the broker and not failed.
+    public var health: IngestHealth {
+        IngestHealth(connected: shared.connected.load(ordering: .relaxed),
+                     failed: shared.failed,
+                     committedSeq: shared.committedSeq.load(ordering: .relaxed),
+                     ringOccupancy: shared.ring.occupancy)
+    }
+}
+
+/// A snapshot of the daemon's health.
+public struct IngestHealth: Sendable, Equatable {
+    public var connected: Bool
+    public var failed: Bool
+    public var committedSeq: UInt64
+    public var ringOccupancy: Int
+    /// Healthy = connected and no fatal error.
+    public var healthy: Bool { connected && !failed }
+}
+
+/// Moves a non-Sendable object to the one thread that will own it.
+final class ThreadHandOff<T>: @unchecked Sendable {
+    // @unchecked Sendable: the value is created on the setup thread, never
+    // touched there again, and taken exactly once by its worker thread; the
+    // Thread start is the happens-before edge between the two.
+    private var value: T?
+    init(_ value: T) { self.value = value }
+    func take() -> T {
+        guard let v = value else { preconditionFailure("handed off twice") }
+        value = nil
+        return v
+    }
+}
+
+/// Counts finished threads; the last one to finish sees `true`.
+final class Countdown: Sendable {
+    private let left: Atomic<Int>
+    init(_ n: Int) { left = Atomic(n) }
+    /// Acquiring-and-releasing: the last thread sees every other thread's work.
+    func tick() -> Bool { left.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 }
+}
+
+/// Resumes a continuation once.
+final class DoneLatch: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Void, Never>?>
+    init(_ c: CheckedContinuation<Void, Never>) { continuation = Mutex(c) }
+    func fire() {
+        let c = continuation.withLock { c -> CheckedContinuation<Void, Never>? in
+            defer { c = nil }
+            return c
+        }
+        c?.resume()
+    }
+}

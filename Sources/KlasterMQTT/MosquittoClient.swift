@@ -1,0 +1,129 @@
+import CMosquitto
+import KlasterCore
+
+/// Receives libmosquitto's callbacks, on whichever thread runs the loop.
+protocol MosquittoDelegate: AnyObject {
+    /// CONNACK arrived; `rc` 0 = accepted, else the refusal reason.
+    func mosquittoConnected(rc: Int32, sessionPresent: Bool)
+    /// The connection ended (`rc` 0 = we asked for it).
+    func mosquittoDisconnected(rc: Int32)
+    /// A PUBLISH arrived. The message and its buffers are valid only during the call.
+    func mosquittoMessage(_ message: UnsafePointer<mosquitto_message>)
+    /// An outgoing message completed (QoS 0: written; QoS 1: PUBACK; QoS 2: PUBCOMP).
+    func mosquittoPublished(mid: Int32)
+    /// A SUBACK arrived; `grantedQoS` holds 128 for a refused topic.
+    func mosquittoSubscribed(mid: Int32, grantedQoS: [Int32])
+}
+
+/// Owns one `struct mosquitto *` (destroyed in `deinit`) and forwards its
+/// callbacks to a delegate. Thin: it names the libmosquitto calls Klaster
+/// uses; policy (when to read, write, reconnect) lives in its users.
+///
+/// Not Sendable: one thread drives a handle (the ingest network thread, or
+/// the publisher under libmosquitto's own thread-safe API).
+final class MosquittoClient {
+    let handle: OpaquePointer
+    let options: MQTTConnectionOptions
+    /// `unowned(unsafe)`: the delegate owns this client and outlives it, and
+    /// a weak reference would cost an atomic load per message.
+    unowned(unsafe) var delegate: (any MosquittoDelegate)?
+
+    /// Creates the handle and applies protocol, credentials and TLS.
+    /// - Throws: `KlasterError` when libmosquitto rejects an option (e.g. an unreadable CA file).
+    init(options: MQTTConnectionOptions) throws(KlasterError) {
+        MosquittoLibrary.ensureInitialised()
+        self.options = options
+        guard let h = mosquitto_new(options.clientID, options.cleanSession, nil) else {
+            throw KlasterError(.software, "cannot create an MQTT client", hint: "out of memory, or a persistent session without a client id")
+        }
+        handle = h
+        mosquitto_user_data_set(h, Unmanaged.passUnretained(self).toOpaque())
+        mosquitto_connect_with_flags_callback_set(h) { _, obj, rc, flags in
+            MosquittoClient.from(obj)?.delegate?.mosquittoConnected(rc: rc, sessionPresent: flags & 1 != 0)
+        }
+        mosquitto_disconnect_callback_set(h) { _, obj, rc in
+            MosquittoClient.from(obj)?.delegate?.mosquittoDisconnected(rc: rc)
+        }
+        mosquitto_message_callback_set(h) { _, obj, message in
+            guard let message else { return }
+            MosquittoClient.from(obj)?.delegate?.mosquittoMessage(message)
+        }
+        mosquitto_publish_callback_set(h) { _, obj, mid in
+            MosquittoClient.from(obj)?.delegate?.mosquittoPublished(mid: mid)
+        }
+        mosquitto_subscribe_callback_set(h) { _, obj, mid, count, granted in
+            var qos: [Int32] = []
+            if let granted { for i in 0..<Int(count) { qos.append(granted[i]) } }
+            MosquittoClient.from(obj)?.delegate?.mosquittoSubscribed(mid: mid, grantedQoS: qos)
+        }
+        let where_ = "MQTT client for \(options.url)"
+        let version = options.protocolVersion == 5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
+        try MosquittoErrors.check(mosquitto_int_option(h, MOSQ_OPT_PROTOCOL_VERSION, Int32(version)), doing: "\(where_): set protocol")
+        try MosquittoErrors.check(mosquitto_int_option(h, MOSQ_OPT_TCP_NODELAY, 1), doing: "\(where_): set TCP_NODELAY")
+        if options.username != nil || options.password != nil {
+            try MosquittoErrors.check(mosquitto_username_pw_set(h, options.username, options.password), doing: "\(where_): set credentials")
+        }
+        if let tls = options.tls {
+            let capath: String? = tls.caFile == nil ? "/etc/ssl/certs" : nil
+            try MosquittoErrors.check(mosquitto_tls_set(h, tls.caFile, capath, tls.certFile, tls.keyFile, nil),
+                                      doing: "\(where_): load TLS files (ca \(tls.caFile ?? capath ?? "-"), cert \(tls.certFile ?? "-"), key \(tls.keyFile ?? "-"))")
+            if tls.insecure {
+                try MosquittoErrors.check(mosquitto_tls_insecure_set(h, true), doing: "\(where_): set tls_insecure")
+            }
+        }
+    }
+
+    deinit {
+        mosquitto_user_data_set(handle, nil)
+        mosquitto_destroy(handle)
+    }
+
+    @inline(__always)
+    static func from(_ obj: UnsafeMutableRawPointer?) -> MosquittoClient? {
+        guard let obj else { return nil }
+        return Unmanaged<MosquittoClient>.fromOpaque(obj).takeUnretainedValue()
+    }
+
+    /// Marks the handle as driven by a thread of ours: outgoing packets are
+    /// then only queued, and reach the socket on `loopWrite()`.
+    func setThreaded() {
+        mosquitto_threaded_set(handle, true)
+    }
+
+    /// Connects (blocking TCP connect + queued CONNECT packet); with MQTT 5
+    /// and a persistent session, sends the session expiry interval.
+    /// - Returns: a `MOSQ_ERR_*` code.
+    func connect() -> Int32 {
+        let o = options
+        if o.protocolVersion == 5 && !o.cleanSession && o.sessionExpirySeconds > 0 {
+            var props: OpaquePointer? = nil
+            let rc = mosquitto_property_add_int32(&props, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), o.sessionExpirySeconds)
+            guard rc == MOSQ_ERR_SUCCESS.rawValue else { return rc }
+            defer { mosquitto_property_free_all(&props) }
+            return mosquitto_connect_bind_v5(handle, o.url.host, o.url.port, o.keepAliveSeconds, nil, props)
+        }
+        return mosquitto_connect(handle, o.url.host, o.url.port, o.keepAliveSeconds)
+    }
+
+    /// Queues a SUBSCRIBE. - Returns: a `MOSQ_ERR_*` code.
+    func subscribe(_ topic: String, qos: Int32) -> Int32 {
+        mosquitto_subscribe(handle, nil, topic, qos)
+    }
+
+    /// The socket to poll, or -1 when not connected.
+    var socket: Int32 { mosquitto_socket(handle) }
+    /// Whether queued outgoing packets are waiting for the socket.
+    var wantWrite: Bool { mosquitto_want_write(handle) }
+
+    /// Reads and handles at most one packet (libmosquitto ignores larger
+    /// counts for a QoS 1 subscriber anyway). - Returns: a `MOSQ_ERR_*` code.
+    @inline(__always)
+    func loopRead() -> Int32 { mosquitto_loop_read(handle, 1) }
+    /// Writes every queued packet the socket takes. - Returns: a `MOSQ_ERR_*` code.
+    func loopWrite() -> Int32 { mosquitto_loop_write(handle, 1) }
+    /// Keepalive (queues PINGREQ, detects a silent broker). - Returns: a `MOSQ_ERR_*` code.
+    func loopMisc() -> Int32 { mosquitto_loop_misc(handle) }
+    /// Queues DISCONNECT. - Returns: a `MOSQ_ERR_*` code.
+    @discardableResult
+    func disconnect() -> Int32 { mosquitto_disconnect(handle) }
+}
