@@ -46,5 +46,10 @@ bench-e2e: deps
 	$(SWIFT) build -c release --product klaster
 	KLASTER_BIN=$(CURDIR)/.build/release/klaster Benchmarks/e2e/run.sh 200000 2
 
+## demo: private mosquitto + ingest + simulate (year to date) + every read command + HTML report (scripts/demo.sh).
+demo: deps
+	$(SWIFT) build --product klaster
+	DEMO_SKIP_BUILD=1 bash scripts/demo.sh
+
 clean:
 	rm -rf .build $(TSAN_DIR)

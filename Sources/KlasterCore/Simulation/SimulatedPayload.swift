@@ -28,7 +28,7 @@ enum SimulatedPayload {
     /// A malformed message replacing a good one: `(topic, payload)`.
     /// Variants: 0 truncated JSON, 1 `v` a string, 2 no `ts`, 3 no `v`,
     /// 4 `v` overflowing to infinity, 5 invalid UTF-8, 6 empty payload,
-    /// 7 `ts` a day in the future, 8 a topic with a level missing.
+    /// 7 `ts` in the year 2100, 8 a topic with a level missing.
     static func malformed(variant: Int, topic: String, plantMeterTopic: String, good: [UInt8],
                           ts: EpochMillis, value: Double) -> (String, [UInt8]) {
         func text(_ s: String) -> [UInt8] { Array(s.utf8) }
@@ -40,7 +40,8 @@ enum SimulatedPayload {
         case 4: return (topic, text(#"{"ts":\#(ts),"v":1e999}"#))
         case 5: return (topic, [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x7D])
         case 6: return (topic, [])
-        case 7: return (topic, text(#"{"ts":\#(ts + 86_400_000),"v":\#(value)}"#))
+        // Far beyond any receive clock (2100-01-01), so it is rejected in a backfill too.
+        case 7: return (topic, text(#"{"ts":4102444800000,"v":\#(value)}"#))
         default: return (plantMeterTopic, good)
         }
     }
