@@ -140,7 +140,8 @@ public struct DeadLetter: Sendable, Equatable {
 public struct IngestCounters: Sendable, Equatable {
     /// MQTT messages (or import records) processed, whatever their outcome.
     public var messages: Int64 = 0
-    /// Readings accepted (aggregated or stored raw as quality `bad`).
+    /// Readings stored raw: aggregated ones, quality `bad` ones and late ones
+    /// (duplicates are not counted here).
     public var readings: Int64 = 0
     /// Readings whose (series, ts) was already seen; counted, not aggregated.
     public var duplicates: Int64 = 0

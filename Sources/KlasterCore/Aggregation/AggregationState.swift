@@ -1,0 +1,213 @@
+/// What the aggregator knows about one series.
+struct SeriesState {
+    var registered = false
+    var isCounter = false
+    var rule = CounterRule()
+    var window = SeriesWindow()
+}
+
+/// The aggregation engine behind `Aggregator`: a value type, so that the hot
+/// path runs on one exclusive access (the class wrapper would otherwise check
+/// exclusivity on each of its stored properties).
+struct AggregationState {
+    let widths: [BucketWidth]
+    let allowedLateness: Int64
+    let quantities: QuantityTable
+
+    var series: ContiguousArray<SeriesState> = []
+    var partials: PartialBuckets
+    var pendingClose: ContiguousArray<PendingClose> = []
+    var reportsClosedBuckets = false
+    var closedBuckets: [ClosedBucket] = []
+
+    var newSeries: [SeriesInfo] = []
+    var readings: [Reading] = []
+    var deadLetters: [DeadLetter] = []
+    var counters = IngestCounters()
+
+    init(widths: [BucketWidth], allowedLateness: Int64, quantities: QuantityTable) {
+        precondition(!widths.isEmpty, "at least one bucket width")
+        precondition(allowedLateness >= 0, "allowed lateness must not be negative")
+        self.widths = widths
+        self.allowedLateness = allowedLateness
+        self.quantities = quantities
+        self.partials = PartialBuckets(widths: widths)
+    }
+
+    // MARK: Series
+
+    mutating func ensureSeries(_ id: SeriesID) {
+        let i = Int(id)
+        if series.count <= i {
+            series.append(contentsOf: repeatElement(SeriesState(), count: i + 1 - series.count))
+            pendingClose.append(contentsOf: repeatElement(PendingClose(), count: (i + 1) * widths.count - pendingClose.count))
+            partials.ensureSeries(id)
+        }
+    }
+
+    mutating func register(_ info: SeriesInfo, announce: Bool) {
+        ensureSeries(info.id)
+        let i = Int(info.id)
+        let isNew = !series[i].registered
+        series[i].registered = true
+        series[i].isCounter = info.kind == .counter
+        series[i].rule = CounterRule(quantities.spec(for: info.quantity))
+        if isNew && announce { newSeries.append(info) }
+    }
+
+    // MARK: Readings
+
+    mutating func add(_ r: Reading) -> AddOutcome {
+        let sid = Int(r.series)
+        if sid >= series.count { ensureSeries(r.series) }
+        let aggregated = r.quality != .bad
+
+        // Common case: a new newest reading of its series.
+        guard let newest = series[sid].window.newest, r.ts <= newest else {
+            counters.readings += 1
+            readings.append(r)
+            let entry = WindowEntry(ts: r.ts, value: r.value, aggregated: aggregated)
+            if aggregated {
+                addValue(series: r.series, ts: r.ts, value: r.value)
+                if series[sid].isCounter, let p = series[sid].window.predecessor(before: series[sid].window.entries.count) {
+                    addDelta(series: r.series, at: r.ts, series[sid].rule.delta(prev: p.value, prevTs: p.ts, cur: r.value, curTs: r.ts), sign: 1)
+                }
+            }
+            series[sid].window.append(entry)
+            prune(series: r.series, boundary: r.ts - allowedLateness)
+            return aggregated ? .accepted : .rawOnly
+        }
+
+        if r.ts < newest - allowedLateness {
+            counters.readings += 1
+            counters.late += 1
+            readings.append(r)
+            return .late
+        }
+        let i = series[sid].window.lowerBound(r.ts)
+        if i < series[sid].window.entries.count && series[sid].window.entries[i].ts == r.ts {
+            counters.duplicates += 1
+            return .duplicate
+        }
+        counters.readings += 1
+        readings.append(r)
+        series[sid].window.insert(WindowEntry(ts: r.ts, value: r.value, aggregated: aggregated), at: i)
+        guard aggregated else { return .rawOnly }
+        addValue(series: r.series, ts: r.ts, value: r.value)
+        if series[sid].isCounter {
+            // The reading x lands between its neighbours p and s: delta(p, s)
+            // is taken back from s's bucket and replaced by delta(p, x) in x's
+            // bucket plus delta(x, s) in s's bucket — the in-order result.
+            let rule = series[sid].rule
+            let p = series[sid].window.predecessor(before: i)
+            let s = series[sid].window.successor(from: i + 1)
+            if let s {
+                if let p {
+                    addDelta(series: r.series, at: s.ts, rule.delta(prev: p.value, prevTs: p.ts, cur: s.value, curTs: s.ts), sign: -1)
+                }
+                addDelta(series: r.series, at: s.ts, rule.delta(prev: r.value, prevTs: r.ts, cur: s.value, curTs: s.ts), sign: 1)
+            }
+            if let p {
+                addDelta(series: r.series, at: r.ts, rule.delta(prev: p.value, prevTs: p.ts, cur: r.value, curTs: r.ts), sign: 1)
+            }
+        }
+        return .accepted
+    }
+
+    private mutating func addValue(series id: SeriesID, ts: EpochMillis, value: Double) {
+        let isCounter = series[Int(id)].isCounter
+        for w in 0..<widths.count {
+            let start = partials.bucketStart(series: id, width: w, ts: ts)
+            let row = partials.row(series: id, width: w, start: start, isCounter: isCounter)
+            partials.addValue(row: row, ts: ts, value: value)
+        }
+    }
+
+    private mutating func addDelta(series id: SeriesID, at ts: EpochMillis, _ d: CounterDelta, sign: Int64) {
+        for w in 0..<widths.count {
+            let start = partials.bucketStart(series: id, width: w, ts: ts)
+            let row = partials.row(series: id, width: w, start: start, isCounter: true)
+            _ = partials.addDelta(row: row, d, sign: sign)
+        }
+        // One implausible increase per pair of readings, whatever the widths.
+        if case .implausible = d { counters.implausible += sign }
+    }
+
+    /// Drops window entries older than `boundary` (keeping the newest
+    /// aggregated one as the anchor) and reports buckets that became final.
+    private mutating func prune(series id: SeriesID, boundary: EpochMillis) {
+        let sid = Int(id)
+        while let e = series[sid].window.front(olderThan: boundary) {
+            series[sid].window.dropFront()
+            if reportsClosedBuckets && e.aggregated { notePruned(series: id, ts: e.ts) }
+        }
+        if reportsClosedBuckets { closeFinal(series: id, boundary: boundary) }
+    }
+
+    private mutating func notePruned(series id: SeriesID, ts: EpochMillis) {
+        let base = Int(id) * widths.count
+        for w in 0..<widths.count {
+            let p = pendingClose[base + w]
+            if p.isSet && ts < p.end { continue }
+            // Entries leave the window in ts order, so an earlier pending
+            // bucket is complete; it is final as its end ≤ ts < boundary.
+            if p.isSet { closedBuckets.append(ClosedBucket(series: id, width: widths[w], start: p.start)) }
+            let start = widths[w].start(of: ts)
+            pendingClose[base + w] = PendingClose(start: start, end: start + widths[w].millis, isSet: true)
+        }
+    }
+
+    private mutating func closeFinal(series id: SeriesID, boundary: EpochMillis) {
+        let base = Int(id) * widths.count
+        for w in 0..<widths.count where pendingClose[base + w].isSet && pendingClose[base + w].end <= boundary {
+            closedBuckets.append(ClosedBucket(series: id, width: widths[w], start: pendingClose[base + w].start))
+            pendingClose[base + w].isSet = false
+        }
+    }
+
+    // MARK: Batches
+
+    mutating func takeBatch(lastMessageSeq: UInt64) -> Batch {
+        var batch = Batch(lastMessageSeq: lastMessageSeq)
+        batch.newSeries = newSeries
+        newSeries = []
+        let previous = readings.count
+        batch.readings = readings
+        readings = []
+        readings.reserveCapacity(Swift.max(previous, 64))
+        batch.buckets = partials.take()
+        batch.deadLetters = deadLetters
+        deadLetters = []
+        batch.counters = counters
+        counters = IngestCounters()
+        return batch
+    }
+
+    // MARK: Restart
+
+    /// Rebuilds the windows from stored readings without emitting anything
+    /// (their buckets are already stored).
+    mutating func restore(series infos: [SeriesInfo], recent: [Reading]) {
+        for info in infos { register(info, announce: false) }
+        var bySeries: [SeriesID: [Reading]] = [:]
+        for r in recent { bySeries[r.series, default: []].append(r) }
+        for (id, rs) in bySeries {
+            ensureSeries(id)
+            let sorted = rs.sorted { $0.ts < $1.ts }
+            guard let newest = sorted.last?.ts else { continue }
+            let boundary = newest - allowedLateness
+            var anchor: WindowEntry?
+            var entries: [WindowEntry] = []
+            for r in sorted {
+                if let last = entries.last, last.ts == r.ts { continue }  // first wins
+                let e = WindowEntry(ts: r.ts, value: r.value, aggregated: r.quality != .bad)
+                if r.ts < boundary {
+                    if e.aggregated { anchor = e }
+                } else {
+                    entries.append(e)
+                }
+            }
+            series[Int(id)].window.reset(entries: entries, anchor: anchor)
+        }
+    }
+}

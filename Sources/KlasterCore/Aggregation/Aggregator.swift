@@ -1,0 +1,124 @@
+/// What became of one reading handed to ``Aggregator/add(_:)``.
+public enum AddOutcome: Sendable, Equatable {
+    /// Aggregated into its buckets (and stored raw).
+    case accepted
+    /// Its (series, ts) was already seen: counted, not aggregated, not stored.
+    case duplicate
+    /// More than `allowedLateness` older than its series' newest reading:
+    /// stored raw, counted as late, not aggregated (`klaster db rebuild` folds it in).
+    case late
+    /// Quality `bad`: stored raw, never aggregated, not part of any delta.
+    case rawOnly
+}
+
+/// Turns readings into bucket partials with exactly the semantics of
+/// CONTRACT.md "Aggregation semantics", and hands them out in batches the
+/// store applies in one transaction.
+///
+/// - Buckets are aligned in UTC: `start = floor(ts / width) * width`, for every
+///   configured width.
+/// - A reading is identified by (series, ts); the first one wins, later ones
+///   are counted as duplicates.
+/// - Per bucket: count, sum, min, max, first and last (by ts); counters also
+///   get `delta` (see ``CounterRule``), each increase in the bucket of the
+///   later reading of its pair.
+/// - Readings up to `allowedLateness` older than their series' newest give
+///   exactly the in-order result: a reading inserted between two others emits
+///   signed delta corrections (rows with `count == 0`). Older ones are late.
+///
+/// Every batch carries partial ``BucketRow``s that merge with
+/// ``BucketRow/merge(_:)``; the merge of all partials ever emitted equals the
+/// buckets of the whole stream taken in order. Within one batch there is at
+/// most one row per (series, width, start).
+///
+/// Per-series state is bounded by one lateness window of readings. In steady
+/// state `add` does not allocate. Not thread-safe: one aggregator thread owns it.
+///
+/// Dedupe covers the lateness window; a redelivered reading older than that is
+/// counted as late (the store's insert-or-ignore of raw rows drops it).
+public final class Aggregator {
+    private var state: AggregationState
+
+    /// - Parameters:
+    ///   - widths: bucket widths to aggregate into (`buckets.widths`).
+    ///   - allowedLateness: milliseconds a reading may lag its series' newest
+    ///     and still be aggregated (`buckets.allowed_lateness`).
+    ///   - quantities: the quantity table, for each counter's rollover and max rate.
+    public init(widths: [BucketWidth], allowedLateness: Int64, quantities: QuantityTable) {
+        state = AggregationState(widths: widths, allowedLateness: allowedLateness, quantities: quantities)
+    }
+
+    /// The configured bucket widths.
+    public var widths: [BucketWidth] { state.widths }
+
+    /// The configured lateness, in milliseconds.
+    public var allowedLateness: Int64 { state.allowedLateness }
+
+    /// Tells the aggregator a series' kind, and (from its quantity in the
+    /// quantity table) the counter rollover and max rate. Call it before the
+    /// first reading of the series; a series seen for the first time also goes
+    /// into the next batch's `newSeries`. Registering again updates the kind
+    /// and rule without announcing the series again.
+    /// A reading of an unregistered series is aggregated as a gauge.
+    public func register(_ series: SeriesInfo) {
+        state.register(series, announce: true)
+    }
+
+    /// Counts one processed message (MQTT message or import record).
+    public func noteMessage() {
+        state.counters.messages += 1
+    }
+
+    /// Aggregates one reading.
+    /// - Returns: what became of it.
+    /// - Complexity: O(widths) for a reading newer than its series' newest;
+    ///   O(log n + n) for one inside the window of n recent readings.
+    @discardableResult
+    public func add(_ r: Reading) -> AddOutcome {
+        state.add(r)
+    }
+
+    /// Adds a rejected message to the next batch and counts it by reason.
+    public func addDeadLetter(_ d: DeadLetter) {
+        state.deadLetters.append(d)
+        state.counters.deadLetters[d.reason, default: 0] += 1
+    }
+
+    /// Everything since the previous take: new series, raw readings, bucket
+    /// partials, dead letters and counters. Resets the partials.
+    /// - Parameter lastMessageSeq: sequence number of the last message whose
+    ///   readings have all been added.
+    public func takeBatch(lastMessageSeq: UInt64) -> Batch {
+        state.takeBatch(lastMessageSeq: lastMessageSeq)
+    }
+
+    /// Picks up where a previous process stopped, on a fresh aggregator
+    /// before any `add`. Emits nothing: the buckets are already stored.
+    /// - Parameters:
+    ///   - series: every known series (not announced again as new).
+    ///   - recent: per series, every stored reading within `allowedLateness`
+    ///     of its newest plus the last aggregated reading before that (more
+    ///     is harmless). Then redelivered messages dedupe and counter deltas
+    ///     continue where they stopped.
+    public func restore(series: [SeriesInfo], recent: [Reading]) {
+        state.restore(series: series, recent: recent)
+    }
+
+    /// Whether buckets that became final are collected in ``closedBuckets``
+    /// (off by default; turn on only when something takes them).
+    public var reportsClosedBuckets: Bool {
+        get { state.reportsClosedBuckets }
+        set { state.reportsClosedBuckets = newValue }
+    }
+
+    /// Buckets that became final since the last ``takeClosedBuckets()``, in the
+    /// order they closed: the newest reading of their series passed
+    /// `start + width + allowedLateness`. Only buckets that received readings.
+    public var closedBuckets: [ClosedBucket] { state.closedBuckets }
+
+    /// Returns and clears ``closedBuckets``.
+    public func takeClosedBuckets() -> [ClosedBucket] {
+        defer { state.closedBuckets.removeAll(keepingCapacity: true) }
+        return state.closedBuckets
+    }
+}

@@ -1,0 +1,126 @@
+/// The bucket partials collected since the last batch: one `BucketRow` per
+/// (series, width, bucket start) touched, each carrying only what this batch
+/// adds (so the store can upsert-merge it).
+///
+/// Readings arrive nearly in time order, so each (series, width) remembers the
+/// row of its current bucket (a "slot"): the common case is an array index,
+/// no hashing. Rows of older buckets (reached by a late reading or a delta
+/// correction) are found through a dictionary. All storage keeps its capacity
+/// across batches: steady state does not allocate.
+struct PartialBuckets {
+    struct Key: Hashable {
+        var series: SeriesID
+        var width: Int32
+        var start: EpochMillis
+    }
+
+    /// Where the row of one (series, width)'s newest bucket is.
+    struct Slot {
+        var start: EpochMillis = .min
+        var end: EpochMillis = .min
+        /// Batch epoch the row index is valid in (0: never).
+        var epoch: UInt32 = 0
+        var row: Int32 = -1
+    }
+
+    let widths: [BucketWidth]
+    private(set) var rows: ContiguousArray<BucketRow> = []
+    /// Indexed by `series * widths.count + width index`.
+    private var slots: ContiguousArray<Slot> = []
+    /// Rows of buckets other than a slot's current one, in this batch.
+    private var older: [Key: Int32] = [:]
+    private var epoch: UInt32 = 1
+
+    init(widths: [BucketWidth]) {
+        self.widths = widths
+    }
+
+    /// Makes room for series ids up to `series`.
+    mutating func ensureSeries(_ series: SeriesID) {
+        let needed = (Int(series) + 1) * widths.count
+        if slots.count < needed {
+            slots.append(contentsOf: repeatElement(Slot(), count: needed - slots.count))
+        }
+    }
+
+    /// The bucket start of `ts` for width `w` of `series`: from the slot when
+    /// `ts` falls in the current bucket (no division), else computed.
+    func bucketStart(series: SeriesID, width w: Int, ts: EpochMillis) -> EpochMillis {
+        let slot = slots[Int(series) &* widths.count &+ w]
+        if ts >= slot.start && ts < slot.end { return slot.start }
+        return widths[w].start(of: ts)
+    }
+
+    /// Index in `rows` of this batch's partial for (series, width, start),
+    /// created empty when the batch has none yet.
+    mutating func row(series: SeriesID, width w: Int, start: EpochMillis, isCounter: Bool) -> Int {
+        let k = Int(series) &* widths.count &+ w
+        let slot = slots[k]
+        if start == slot.start {
+            if slot.epoch == epoch { return Int(slot.row) }
+            let i = newRow(series: series, width: w, start: start, isCounter: isCounter)
+            slots[k].epoch = epoch
+            slots[k].row = Int32(i)
+            return i
+        }
+        if start > slot.start {
+            // The series moved on to a newer bucket; the old current row (if
+            // it is in this batch) stays reachable through `older`.
+            if slot.epoch == epoch {
+                older[Key(series: series, width: Int32(w), start: slot.start)] = slot.row
+            }
+            let i = newRow(series: series, width: w, start: start, isCounter: isCounter)
+            slots[k] = Slot(start: start, end: start + widths[w].millis, epoch: epoch, row: Int32(i))
+            return i
+        }
+        let key = Key(series: series, width: Int32(w), start: start)
+        if let i = older[key] { return Int(i) }
+        let i = newRow(series: series, width: w, start: start, isCounter: isCounter)
+        older[key] = Int32(i)
+        return i
+    }
+
+    private mutating func newRow(series: SeriesID, width w: Int, start: EpochMillis, isCounter: Bool) -> Int {
+        rows.append(BucketRow(
+            series: series, width: widths[w], start: start, count: 0, sum: 0,
+            min: .infinity, max: -.infinity, firstTs: .max, first: 0, lastTs: .min, last: 0,
+            delta: isCounter ? 0 : nil))
+        return rows.count - 1
+    }
+
+    /// Adds one reading's value to row `i`.
+    mutating func addValue(row i: Int, ts: EpochMillis, value: Double) {
+        rows[i].count += 1
+        rows[i].sum += value
+        if value < rows[i].min { rows[i].min = value }
+        if value > rows[i].max { rows[i].max = value }
+        if ts < rows[i].firstTs { rows[i].firstTs = ts; rows[i].first = value }
+        if ts > rows[i].lastTs { rows[i].lastTs = ts; rows[i].last = value }
+    }
+
+    /// Adds (`sign` +1) or takes back (`sign` −1) one counter delta in row `i`.
+    /// - Returns: the change of the implausible count (for the batch counters).
+    mutating func addDelta(row i: Int, _ d: CounterDelta, sign: Int64) -> Int64 {
+        switch d {
+        case .increase(let x):
+            rows[i].delta = (rows[i].delta ?? 0) + (sign > 0 ? x : -x)
+            return 0
+        case .implausible:
+            rows[i].implausible += sign
+            return sign
+        }
+    }
+
+    /// Hands over the rows and starts a new batch (capacity is kept).
+    mutating func take() -> [BucketRow] {
+        let out = Array(rows)
+        rows.removeAll(keepingCapacity: true)
+        older.removeAll(keepingCapacity: true)
+        epoch = epoch == .max ? 1 : epoch + 1
+        if epoch == 1 {
+            // Wrapped after 4 billion batches: forget every slot's row.
+            for k in slots.indices { slots[k].epoch = 0 }
+        }
+        return out
+    }
+}
