@@ -1,0 +1,68 @@
+import Foundation
+import KlasterTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `make demo` minus the installs and the build: runs `scripts/demo.sh` with a
+/// short backfill against the built binary, then checks what it stored and
+/// that it left nothing running.
+@Suite struct DemoTests {
+    @Test func demoScriptRunsThePipelineEndToEnd() throws {
+        let out = try TemporaryDirectory(prefix: "demo")
+        let script = "\(KlasterBinary.packageRoot)/scripts/demo.sh"
+        let result = try runCommand("/bin/bash", [script], environment: [
+            "DEMO_SKIP_BUILD": "1",
+            "KLASTER_BIN": KlasterBinary.path,
+            "DEMO_OUT": out.file("run"),
+            "DEMO_BACKFILL": "2d",
+            "DEMO_INTERVAL": "15m",
+            "DEMO_LIVE": "3s",
+            "DEMO_RATE": "100",
+            "DEMO_TIMEOUT": "60",
+        ], timeout: .seconds(150))
+        let log = result.stdout + result.stderr
+        #expect(result.status == 0, "demo.sh exited \(result.status):\n\(log)")
+        #expect(log.contains("all committed"), "\(log)")
+
+        // What the simulator says it published…
+        let lines: [[Substring]] = log.split(separator: "\n").map { $0.split(separator: " ") }
+        func number(after key: String) -> Int? {
+            for words in lines where words.count == 2 && words[0] == key { return Int(words[1]) }
+            return nil
+        }
+        let published = try #require(number(after: "messages"))
+        let malformed = try #require(number(after: "malformed"))
+        let duplicates = try #require(number(after: "duplicate"))
+        // 2 days every 15 min for 24 series ≈ 4,600 readings, plus 3 s live at 100/s.
+        #expect(published > 4_500)
+        #expect(malformed + duplicates > 0)
+
+        // …is what ingest committed: every message, bad ones dead-lettered, none late.
+        let stats = try KlasterBinary.run(["stats", "--config", out.file("run/klaster.toml"), "--format", "json"])
+        #expect(stats.status == 0, "\(stats.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+        #expect((obj["messages"] as? Int) == published)
+        #expect((obj["deadletter"] as? Int) == malformed)
+        #expect((obj["duplicates"] as? Int ?? -1) >= duplicates)
+        #expect((obj["late"] as? Int) == 0)
+        #expect((obj["series"] as? Int) == 24)
+
+        // Every read command ran and printed its rows.
+        for expected in ["socar-karbamid/gas-inlet/gas_volume_nm3", "cluster-2030", "karbamid-urea-intensity",
+                         "stack-co2-high", "reformer-nox-high"] {
+            #expect(log.contains(expected), "missing \(expected)")
+        }
+
+        // Nothing the demo started is still running.
+        let pids = log.split(separator: "\n").compactMap { line -> Int32? in
+            let w = line.split(separator: " ")
+            guard w.count >= 3, w[1] == "pid", w[0] == "mosquitto" || w[0] == "ingest" else { return nil }
+            return Int32(w[2])
+        }
+        #expect(pids.count == 2)
+        for pid in pids { #expect(kill(pid, 0) != 0, "pid \(pid) still running") }
+    }
+}
