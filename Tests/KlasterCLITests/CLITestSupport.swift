@@ -1,0 +1,52 @@
+import Foundation
+import KlasterTestSupport
+import Testing
+
+/// Golden files and fixtures live next to this file in Golden/.
+enum Golden {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden").path
+
+    static func path(_ name: String) -> String { "\(directory)/\(name)" }
+
+    /// Compares `actual` with Golden/`name`; `KLASTER_UPDATE_GOLDEN=1` rewrites the file instead.
+    static func check(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let file = path(name)
+        // Fixture paths appear in dead-letter details; keep goldens independent of the checkout location.
+        let actual = actual.replacingOccurrences(of: directory + "/", with: "")
+        if ProcessInfo.processInfo.environment["KLASTER_UPDATE_GOLDEN"] == "1" {
+            try actual.write(toFile: file, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(actual == expected, "output differs from Golden/\(name)", sourceLocation: sourceLocation)
+    }
+}
+
+/// A database imported from the fixtures, with the fixture config.
+struct ImportedFixture {
+    let dir: TemporaryDirectory
+    let db: String
+    let config = Golden.path("klaster.toml")
+
+    init(files: [String] = ["fixture.csv", "fixture.jsonl", "fixture.lp"]) throws {
+        dir = try TemporaryDirectory(prefix: "cli")
+        db = dir.file("k.db")
+        let r = try klaster(["import", "--config", config, "--db", db] + files.map(Golden.path))
+        guard r.status == 0 else { throw ImportFailed(message: r.stderr) }
+    }
+
+    func klaster(_ args: [String]) throws -> CommandResult { try KlasterBinary.run(args) }
+
+    /// `klaster <command> --config … --db … args…`.
+    func run(_ command: [String], _ args: [String] = []) throws -> CommandResult {
+        try KlasterBinary.run(command + ["--config", config, "--db", db] + args)
+    }
+}
+
+struct ImportFailed: Error { let message: String }
+
+/// Replaces the receive time (the only wall-clock value in dead-letter output) by a placeholder.
+func maskReceivedAt(_ s: String) -> String {
+    s.replacingOccurrences(of: #""received_at":"[^"]*""#, with: #""received_at":"<now>""#, options: .regularExpression)
+        .replacingOccurrences(of: #"(?m)^\d{4}-\d\d-\d\dT[0-9:.]+Z"#, with: "<now>", options: .regularExpression)
+}

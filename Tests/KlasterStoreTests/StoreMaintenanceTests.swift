@@ -1,0 +1,59 @@
+import KlasterCore
+@testable import KlasterStore
+import KlasterTestSupport
+import Testing
+
+@Test func rebuildFoldsInLateReadingsToTheInOrderResult() throws {
+    let rs = (0..<30).map { Reading(series: energy.id, ts: t0 + Int64($0) * 20_000, value: 100 + Double($0 * $0)) }
+    // Live: reading 5 arrives last, far beyond a 1 s lateness → stored raw, counted late.
+    var shuffled = rs
+    let late = shuffled.remove(at: 5)
+    shuffled.append(late)
+    let (liveStore, d1) = try freshStore()
+    _ = d1
+    try ingest(liveStore, series: [energy], readings: shuffled, chunk: 7, lateness: 1_000)
+    #expect(try liveStore.stats().late == 1)
+    let (orderedStore, d2) = try freshStore()
+    _ = d2
+    try ingest(orderedStore, series: [energy], readings: rs, chunk: 7, lateness: 1_000)
+    let span = (from: t0, to: t0 + 86_400_000)
+    let before = try liveStore.buckets(seriesGlob: ["**"], from: span.from, to: span.to, every: 60_000)
+    let expected = try orderedStore.buckets(seriesGlob: ["**"], from: span.from, to: span.to, every: 60_000)
+    #expect(before != expected)
+    let replayed = try liveStore.rebuild(from: t0 + 60_000, to: t0 + 120_000, quantities: QuantityTable())
+    #expect(replayed == 30)   // widened to the whole day
+    for w: Int64 in [60_000, 900_000, 3_600_000, 86_400_000] {
+        let got = try liveStore.buckets(seriesGlob: ["**"], from: span.from, to: span.to, every: w)
+        let want = try orderedStore.buckets(seriesGlob: ["**"], from: span.from, to: span.to, every: w)
+        #expect(got.map(\.row) == want.map(\.row), "width \(w)")
+    }
+}
+
+@Test func rebuildSeedsTheFirstDeltaWithTheReadingBeforeTheRange() throws {
+    let (store, dir) = try freshStore()
+    _ = dir
+    let day = Int64(86_400_000)
+    let rs = [Reading(series: energy.id, ts: t0 + day - 1000, value: 50), Reading(series: energy.id, ts: t0 + day + 1000, value: 80)]
+    try ingest(store, series: [energy], readings: rs)
+    let before = try store.buckets(seriesGlob: ["**"], from: t0 + day, to: t0 + 2 * day, every: day)
+    try store.rebuild(from: t0 + day, to: t0 + 2 * day, quantities: QuantityTable())
+    let after = try store.buckets(seriesGlob: ["**"], from: t0 + day, to: t0 + 2 * day, every: day)
+    #expect(before.map(\.row.delta) == [30])
+    #expect(after.map(\.row) == before.map(\.row))
+}
+
+@Test func retentionDeletesOnlyExpiredRowsInSmallBatches() throws {
+    let (store, dir) = try freshStore()
+    _ = dir
+    let rs = (0..<2_000).map { Reading(series: power.id, ts: t0 + Int64($0) * 60_000, value: 1) }
+    try ingest(store, series: [power], readings: rs)
+    let now = t0 + 2_000 * 60_000
+    let minutes1m = try store.stats().bucketsByWidth[.minute]
+    #expect(minutes1m == 2_000)
+    let deleted = try store.deleteExpired(now: now, rawRetention: 1_000 * 60_000, bucketRetention: [60_000: 500 * 60_000], batchSize: 64)
+    #expect(deleted == 1_000 + 1_500)
+    let recent = try store.loadRecent(allowedLateness: .max / 4)
+    #expect(recent.count == 1_000 && recent.first?.ts == now - 1_000 * 60_000)
+    #expect(try store.stats().bucketsByWidth[.minute] == 500)
+    #expect(try store.stats().bucketsByWidth[.hour] == 34)   // no retention configured for 1h
+}
