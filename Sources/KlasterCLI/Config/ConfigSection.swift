@@ -139,27 +139,15 @@ final class ConfigSection {
             return ms - Int64((dt.offset?.offset ?? 0)) * 60_000
         }
         guard let s = v.string else { throw bad(key, "must be a date like 2024-01-01") }
-        let parts = s.split(separator: "-")
-        if parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), (1...31).contains(d) {
-            return Self.epochMillis(year: y, month: m, day: d)
-        }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: s) ?? ISO8601DateFormatter().date(from: s) {
-            return EpochMillis((date.timeIntervalSince1970 * 1000).rounded())
-        }
+        if let ms = RFC3339.parse(s) { return ms }
+        var bytes = Array(s.utf8)
+        if let ms = bytes.withUnsafeMutableBytes({ RFC3339.parseDate(UnsafeRawBufferPointer($0)) }) { return ms }
         throw bad(key, "\"\(s)\" is not a date (use 2024-01-01 or RFC 3339)")
     }
 
-    /// Days from civil (Howard Hinnant's algorithm), in epoch ms at 00:00 UTC.
+    /// 00:00 UTC of a civil date, epoch ms.
     static func epochMillis(year: Int, month: Int, day: Int) -> EpochMillis {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return EpochMillis(era * 146_097 + doe - 719_468) * 86_400_000
+        CivilDate.daysFromCivil(year: Int64(year), month: Int64(month), day: Int64(day)) * 86_400_000
     }
 
     /// A sub-table; `nil` when absent.
