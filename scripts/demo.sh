@@ -49,15 +49,18 @@ OUT=$(cd "$OUT" && pwd)
 
 # Everything started here is stopped on exit, by pid.
 PIDS=()
+# Running, and not a zombie waiting to be reaped.
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
 cleanup() {
   local rc=$?
   for ((i=${#PIDS[@]}-1; i>=0; i--)); do
     local p=${PIDS[i]}
-    if kill -0 "$p" 2>/dev/null; then
+    if alive "$p"; then
       kill -TERM "$p" 2>/dev/null || true
-      for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL "$p" 2>/dev/null || true
+      for _ in $(seq 1 100); do alive "$p" || break; sleep 0.1; done
+      alive "$p" && kill -KILL "$p" 2>/dev/null
     fi
+    wait "$p" 2>/dev/null || true   # reap it (our child), so no zombie is left
   done
   exit $rc
 }
