@@ -1,13 +1,79 @@
 import ArgumentParser
 import KlasterCore
 
-// Owner: emissions. Placeholder until the issue that builds it lands.
+/// `klaster emissions`: CO2e from bucket aggregates × emission factors, applied at query time.
 struct EmissionsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "emissions", abstract: "CO2e from bucket aggregates x emission factors.")
+    static let configuration = CommandConfiguration(
+        commandName: "emissions",
+        abstract: "CO2e from bucket aggregates x emission factors.",
+        discussion: """
+            Counter deltas × factor; rate gauges (kg/h) integrated hour by hour (mean × hours; an hour \
+            without readings is a gap). Factors from [[factors]], or the built-in DOMAIN.md defaults when \
+            none are configured. Scopes are reported apart. Times UTC.
+            """
+    )
 
     @OptionGroup var options: CommonOptions
+    @OptionGroup var output: FormatOptions
+
+    @Option(help: "Start (RFC 3339, epoch ms, now, -7d).")
+    var from: String
+
+    @Option(help: "End, exclusive.")
+    var to: String
+
+    @Option(help: "Bucket width of the output (a multiple of a stored width); default: one row for the whole range.")
+    var every: String?
+
+    @Option(help: "Group by plant, cluster or scope.")
+    var by: String = "plant"
+
+    @Option(help: ArgumentHelp("Scope-2 method: location or market.", visibility: .hidden))
+    var method: String = "location"
+
+    @Option(help: ArgumentHelp("Current time (tests).", visibility: .hidden))
+    var now: String?
 
     func run() async throws {
-        throw KlasterError(.software, "'klaster emissions' is not built yet", hint: "see the open issues")
+        let now = try EmissionsData.clock(now)
+        let from = try TimeSpec.parse(from, now: now)
+        let to = try TimeSpec.parse(to, now: now)
+        guard let grouping = EmissionGrouping(rawValue: by) else {
+            throw KlasterError(.usage, "bad --by '\(by)'", hint: "use plant, cluster or scope")
+        }
+        guard let method = EmissionFactor.Method(rawValue: method) else {
+            throw KlasterError(.usage, "bad --method '\(method)'", hint: "use location or market")
+        }
+        guard from < to else {
+            throw KlasterError(.usage, "--from \(RFC3339.format(from)) is not before --to \(RFC3339.format(to))", hint: "swap them")
+        }
+        let config = try options.loadConfig()
+        let data = try EmissionsData(config: config, now: now, method: method)
+        let rows: [EmissionRow]
+        if let every {
+            let width = try DurationParser.parse(every)
+            guard width > 0 else { throw KlasterError(.usage, "--every must be positive", hint: "e.g. --every 1d") }
+            rows = grouping.rows(try data.contributions(from: from, to: to, every: width))
+        } else {
+            // One bucket for the whole range: read at the widest stored width both ends align to.
+            let widths = config.buckets.widths.sorted()
+            let base = widths.last { from % $0.millis == 0 && to % $0.millis == 0 } ?? widths.first ?? .minute
+            var c = try data.contributions(from: from, to: to, every: base.millis)
+            let span = BucketWidth(millis: to - from)
+            for i in c.indices { c[i].start = from; c[i].width = span }
+            rows = grouping.rows(c)
+        }
+        var table = EmissionsOutput(columns: [
+            .init(json: "group", header: "GROUP", numeric: false),
+            .init(json: "start", header: "START (UTC)", numeric: false),
+            .init(json: "width", header: "WIDTH", numeric: false),
+            .init(json: "scope", header: "SCOPE", numeric: true),
+            .init(json: "co2e_kg", header: "CO2E (kg)", numeric: true),
+        ])
+        for r in rows {
+            table.rows.append([.text(r.group), .text(RFC3339.format(r.start)), .text(r.width.description),
+                               .integer(Int64(r.scope.rawValue)), .number(r.co2eKg, digits: 3)])
+        }
+        print(table.render(output.resolved), terminator: "")
     }
 }

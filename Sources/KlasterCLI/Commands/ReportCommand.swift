@@ -1,13 +1,43 @@
 import ArgumentParser
+import Foundation
 import KlasterCore
 
-// Owner: emissions. Placeholder until the issue that builds it lands.
+/// `klaster report`: one self-contained HTML page (inline CSS and SVG, no scripts, no fetches).
 struct ReportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "Write a self-contained HTML report with SVG charts.")
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "A self-contained HTML page with SVG charts: emissions vs target pathway, energy by plant.",
+        discussion: "Cumulative emissions against each target, energy and gas by plant per day, top series, alert states and data quality. Times UTC."
+    )
 
     @OptionGroup var options: CommonOptions
 
+    @Option(help: "The HTML file to write.")
+    var out: String
+
+    @Option(help: "Year of the target panels (default: the current UTC year).")
+    var year: Int?
+
+    @Option(help: "Days shown in the energy and gas charts.")
+    var days: Int = 14
+
+    @Option(help: ArgumentHelp("Current time (tests).", visibility: .hidden))
+    var now: String?
+
+    func validate() throws {
+        guard (1...366).contains(days) else { throw ValidationError("--days must be between 1 and 366") }
+    }
+
     func run() async throws {
-        throw KlasterError(.software, "'klaster report' is not built yet", hint: "see the open issues")
+        let now = try EmissionsData.clock(now)
+        let config = try options.loadConfig()
+        let data = try EmissionsData(config: config, now: now)
+        let model = try ReportBuilder.build(data, year: year ?? CalendarYear.year(of: now), days: days)
+        let html = ReportPage.render(model)
+        do {
+            try html.write(toFile: out, atomically: true, encoding: .utf8)
+        } catch {
+            throw KlasterError(.ioError, "cannot write \(out): \(error.localizedDescription)", hint: "check the directory exists and is writable")
+        }
     }
 }

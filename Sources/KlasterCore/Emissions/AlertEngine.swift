@@ -38,8 +38,8 @@ public struct AlertEngine: Sendable {
     ///   - fetch: Reads a rule's observation for a window (`nil`/`value == nil`
     ///     for missing data). Called once per rule that needs evaluating.
     /// - Returns: The state changes, in rule order.
-    public mutating func evaluate(now: EpochMillis,
-                                  fetch: (AlertRule, Range<EpochMillis>) throws -> AlertObservation?) rethrows -> [AlertTransition] {
+    public mutating func evaluate<E: Error>(now: EpochMillis,
+                                            fetch: (AlertRule, Range<EpochMillis>) throws(E) -> AlertObservation?) throws(E) -> [AlertTransition] {
         var out: [AlertTransition] = []
         for rule in rules {
             let window = rule.window(at: now)
@@ -58,6 +58,7 @@ public struct AlertEngine: Sendable {
     public static func step(rule: AlertRule, state s: AlertState, window: Range<EpochMillis>,
                             observation obs: AlertObservation, now: EpochMillis) -> (AlertState, AlertTransition?) {
         var n = s
+        if s.lastWindowEnd == nil { n.since = window.upperBound } // first evaluation: the state holds from here
         let contiguous = s.lastWindowEnd == window.lowerBound
         n.lastWindowEnd = window.upperBound
         let stale = obs.newestTs.map { now - $0 > rule.effectiveStaleAfter } ?? false

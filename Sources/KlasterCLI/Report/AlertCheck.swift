@@ -1,0 +1,77 @@
+import KlasterCore
+import KlasterStore
+
+/// Runs the alert engine over saved states for `klaster check` and the report.
+enum AlertCheck {
+    struct Result {
+        var states: [(rule: AlertRule, state: AlertState, observation: AlertObservation, window: Range<EpochMillis>)]
+        var lines: [String]
+    }
+
+    /// Evaluates `rules` at `data.now`, starting from the states saved in the store.
+    /// - Parameter save: Persist the new states (`check`); the report only looks.
+    static func evaluate(rules: [AlertRule], data: EmissionsData, save: Bool) throws(KlasterError) -> Result {
+        let saved = try data.store.loadAlertStates()
+        var engine = AlertEngine(rules: rules, states: saved)
+        var seen: [String: AlertObservation] = [:]
+        _ = try engine.evaluate(now: data.now) { (rule, window) throws(KlasterError) -> AlertObservation? in
+            let o = try data.observe(rule, window: window)
+            seen[rule.name] = o
+            return o
+        }
+        var result = Result(states: [], lines: [])
+        var changed: [String: AlertState] = [:]
+        for rule in rules {
+            let window = rule.window(at: data.now)
+            let obs: AlertObservation
+            if let o = seen[rule.name] { obs = o } else { obs = try data.observe(rule, window: window) }
+            let state = engine.state(of: rule.name)
+            if saved[rule.name] != state { changed[rule.name] = state }
+            result.states.append((rule, state, obs, window))
+            result.lines.append(line(rule: rule, state: state, observation: obs, window: window, now: data.now))
+        }
+        if save && !changed.isEmpty { try data.store.saveAlertStates(changed) }
+        return result
+    }
+
+    /// `RULE STATUS - text | perfdata` (Nagios plugin output).
+    static func line(rule: AlertRule, state: AlertState, observation obs: AlertObservation, window: Range<EpochMillis>,
+                     now: EpochMillis) -> String {
+        "\(rule.name) \(state.status.name) - \(text(rule: rule, state: state, observation: obs, window: window, now: now))"
+            + " | \(perfdata(rule: rule, value: obs.value))"
+    }
+
+    static func text(rule: AlertRule, state: AlertState, observation obs: AlertObservation, window: Range<EpochMillis>,
+                     now: EpochMillis) -> String {
+        let what = rule.series ?? "emissions of \(rule.group ?? "?")"
+        let span = "\(hhmm(window.lowerBound))–\(hhmm(window.upperBound))Z"
+        guard let v = obs.value else { return "no data for \(what) in \(span)" }
+        if let newest = obs.newestTs, now - newest > rule.effectiveStaleAfter {
+            return "stale data for \(what): newest reading \(RFC3339.format(newest))"
+        }
+        let agg = rule.series != nil ? rule.agg.rawValue : "kg CO2e"
+        var t = "\(obs.subject ?? what) \(agg) \(EmissionsOutput.format(v, digits: 3)) over \(span)"
+        let cmp = rule.highIsBad ? ">" : "<"
+        switch state.status {
+        case .critical: if let c = rule.crit { t += " (crit \(cmp) \(EmissionsOutput.format(c, digits: 3)))" }
+        case .warning: if let w = rule.warn { t += " (warn \(cmp) \(EmissionsOutput.format(w, digits: 3)))" }
+        default: break
+        }
+        if let p = state.pending, let since = state.pendingSince {
+            t += "; \(p.name) pending since \(hhmm(since))Z (for \(DurationParser.format(rule.holdFor)))"
+        }
+        return t
+    }
+
+    /// `'rule'=value;warn;crit` (empty value when missing, as the plugin guidelines allow `U`).
+    static func perfdata(rule: AlertRule, value: Double?) -> String {
+        let v = value.map { EmissionsOutput.format($0, digits: 3) } ?? "U"
+        let w = rule.warn.map { EmissionsOutput.format($0, digits: 3) } ?? ""
+        let c = rule.crit.map { EmissionsOutput.format($0, digits: 3) } ?? ""
+        return "'\(rule.name)'=\(v);\(w);\(c)"
+    }
+
+    static func hhmm(_ ms: EpochMillis) -> String {
+        String(RFC3339.format(ms).dropFirst(11).prefix(5))
+    }
+}

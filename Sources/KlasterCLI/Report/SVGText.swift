@@ -1,0 +1,99 @@
+import KlasterCore
+
+/// Escaping and number formatting for the HTML report.
+enum SVGText {
+    /// Escapes text for HTML/SVG content and attribute values.
+    static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// A coordinate with at most two decimals (`12.5`, `100`).
+    static func coord(_ v: Double) -> String {
+        let r = (v * 100).rounded() / 100
+        if r == r.rounded() { return String(Int64(r)) }
+        return String(r)
+    }
+
+    /// An exact machine value for `data-value` attributes (shortest round-trip form).
+    static func raw(_ v: Double) -> String {
+        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+        return String(v)
+    }
+
+    /// A human number with thousands separators and `digits` decimals: `1,234,567.8`.
+    static func number(_ v: Double, digits: Int = 0) -> String {
+        guard v.isFinite else { return "–" }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let rounded = (abs(v) * scale).rounded()
+        let intPart = Int64(rounded / scale)
+        let frac = Int64(rounded - Double(intPart) * scale)
+        var digitsText = String(intPart)
+        var grouped = ""
+        while digitsText.count > 3 {
+            grouped = "," + digitsText.suffix(3) + grouped
+            digitsText = String(digitsText.dropLast(3))
+        }
+        grouped = digitsText + grouped
+        if digits > 0 {
+            let f = String(frac)
+            grouped += "." + String(repeating: "0", count: digits - f.count) + f
+        }
+        return (v < 0 && rounded != 0 ? "-" : "") + grouped
+    }
+
+    /// A short axis label: `1.2M`, `350k`, `12`.
+    static func short(_ v: Double) -> String {
+        let a = abs(v)
+        if a >= 1_000_000 { return trim(v / 1_000_000) + "M" }
+        if a >= 1_000 { return trim(v / 1_000) + "k" }
+        return trim(v)
+    }
+
+    private static func trim(_ v: Double) -> String {
+        let r = (v * 10).rounded() / 10
+        return r == r.rounded() ? String(Int64(r)) : String(r)
+    }
+
+    /// `1 Mar` style day label (UTC).
+    static func day(_ ms: EpochMillis) -> String {
+        let (_, m, d) = CivilDate.civilFromDays(ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return "\(d) \(months[Int(m) - 1])"
+    }
+
+    /// `2026-03-01 12:00 UTC`.
+    static func minute(_ ms: EpochMillis) -> String {
+        let s = RFC3339.format(ms - ms % 60_000)
+        return String(s.prefix(10)) + " " + String(s.dropFirst(11).prefix(5)) + " UTC"
+    }
+
+    /// Tick values 0, step, 2·step … covering `max` with a 1-2-5 step (about `count` ticks).
+    static func ticks(max: Double, count: Int = 5) -> [Double] {
+        guard max > 0, max.isFinite else { return [0, 1] }
+        let rough = max / Double(count)
+        var p = 1.0
+        while p * 10 <= rough { p *= 10 }
+        while p > rough { p /= 10 }
+        let step = [1.0, 2, 5, 10].map { $0 * p }.first { $0 >= rough } ?? p * 10
+        var out: [Double] = []
+        var v = 0.0
+        while v < max + step * 0.999 {
+            out.append(v)
+            v += step
+        }
+        return out
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import KlasterTestSupport
+import Testing
+
+@Suite struct EmissionsCommandTests {
+    @Test func completePastYearByPlant() throws {
+        let s = try EmissionsScenario()
+        let r = try s.run(["emissions", "--from", "2025-01-01", "--to", "2026-01-01", "--by", "plant", "--format", "json",
+                           "--now", "2026-04-01T00:00:00Z"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try emissionRows(r.stdout)
+        // karbamid: 10 000 Nm³ × 2.0 (before the plant factor's valid_from) + 20 000 Nm³ × 1.5 = 50 000 kg, scope 1.
+        // polymer: 100 000 kWh × 0.4 = 40 000 kg, scope 2.
+        #expect(rows.map { $0["group"] as? String } == ["karbamid", "polymer"])
+        #expect(rows.map { jsonNumber($0["co2e_kg"]) } == [50_000, 40_000])
+        #expect(rows.map { jsonNumber($0["scope"]) } == [1, 2])
+        #expect(rows.map { $0["start"] as? String } == ["2025-01-01T00:00:00Z", "2025-01-01T00:00:00Z"])
+        #expect(rows.map { $0["width"] as? String } == ["365d", "365d"])
+        try Golden.check(r.stdout, "emissions-2025-plant.jsonl")
+    }
+
+    @Test func dailyBucketsApplyTheFactorValidAtEachBucket() throws {
+        let s = try EmissionsScenario()
+        let r = try s.run(["emissions", "--from", "2025-06-01", "--to", "2025-12-02", "--every", "1d", "--format", "csv",
+                           "--now", "2026-04-01T00:00:00Z"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // Jun 1: 10 000 Nm³ × 2.0 = 20 000; Jun 30: 50 000 kWh × 0.4 = 20 000; Dec 1: 20 000 Nm³ × 1.5 = 30 000.
+        #expect(r.stdout == """
+            group,start,width,scope,co2e_kg
+            karbamid,2025-06-01T00:00:00Z,1d,1,20000
+            karbamid,2025-12-01T00:00:00Z,1d,1,30000
+            polymer,2025-06-30T00:00:00Z,1d,2,20000
+
+            """)
+    }
+
+    @Test func byScopeAndClusterTable() throws {
+        let s = try EmissionsScenario()
+        let scope = try s.run(["emissions", "--from", "2026-01-01", "--to", "2026-04-01", "--by", "scope", "--format", "json",
+                               "--now", "2026-04-01T00:00:00Z"])
+        let rows = try emissionRows(scope.stdout)
+        #expect(rows.map { $0["group"] as? String } == ["scope1", "scope2"])
+        #expect(rows.map { jsonNumber($0["co2e_kg"]) } == [15_000, 20_000])
+        let table = try s.run(["emissions", "--from", "2026-01-01", "--to", "2026-04-01", "--by", "cluster", "--format", "table",
+                               "--now", "2026-04-01T00:00:00Z"])
+        #expect(table.status == 0)
+        try Golden.check(table.stdout, "emissions-2026-cluster.txt")
+    }
+
+    @Test func rateGaugeIsIntegratedHourByHour() throws {
+        // Two CEMS readings in one hour (mean 2 200 kg/h) and one in the next (1 800 kg/h): 4 000 kg over the day.
+        let csv = """
+            series,ts,value
+            karbamid/stack1/co2_rate_kgh,2026-03-01T00:10:00Z,2000
+            karbamid/stack1/co2_rate_kgh,2026-03-01T00:40:00Z,2400
+            karbamid/stack1/co2_rate_kgh,2026-03-01T01:20:00Z,1800
+
+            """
+        let s = try EmissionsScenario(csv: csv)
+        let r = try s.run(["emissions", "--from", "2026-03-01", "--to", "2026-03-02", "--every", "1d", "--format", "json",
+                           "--now", "2026-03-05T00:00:00Z"])
+        #expect(try emissionRows(r.stdout).map { jsonNumber($0["co2e_kg"]) } == [4_000])
+    }
+
+    @Test func builtInDefaultsWithoutConfiguredFactors() throws {
+        let csv = """
+            series,ts,value
+            p/m/active_energy_kwh,2026-03-01T00:00:00Z,0
+            p/m/active_energy_kwh,2026-03-01T01:00:00Z,1000
+            p/s/steam_mass_t,2026-03-01T00:00:00Z,0
+            p/s/steam_mass_t,2026-03-01T01:00:00Z,10
+
+            """
+        let s = try EmissionsScenario(toml: "", csv: csv)
+        let r = try s.run(["emissions", "--from", "2026-03-01", "--to", "2026-03-02", "--format", "json", "--now", "2026-03-05"])
+        // Scope 2 only: 1 000 kWh × 0.384 + 10 t × 176.12 = 384 + 1 761.2 = 2 145.2 kg.
+        #expect(try emissionRows(r.stdout).map { jsonNumber($0["co2e_kg"]) } == [2_145.2])
+    }
+
+    @Test func badUsageExits64AndMissingDatabase66() throws {
+        let s = try EmissionsScenario()
+        let bad = try s.run(["emissions", "--from", "2026-01-01", "--to", "2026-04-01", "--by", "meter"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.hasPrefix("klaster: bad --by 'meter'"))
+        let missing = try KlasterBinary.run(["emissions", "--db", s.dir.file("nope.db"), "--from=-1d", "--to", "now"])
+        #expect(missing.status == 66)
+    }
+}
