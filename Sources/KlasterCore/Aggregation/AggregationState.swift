@@ -4,6 +4,10 @@ struct SeriesState {
     var isCounter = false
     var rule = CounterRule()
     var window = SeriesWindow()
+    /// Pruning is lazy (unless closed buckets are reported): the window is
+    /// pruned once the lateness boundary reaches this ts, so most readings
+    /// never touch the window's old end.
+    var nextPrune: EpochMillis = .min
 }
 
 /// The aggregation engine behind `Aggregator`: a value type, so that the hot
@@ -69,7 +73,7 @@ struct AggregationState {
             let entry = WindowEntry(ts: r.ts, value: r.value, aggregated: aggregated)
             if aggregated {
                 addValue(series: r.series, ts: r.ts, value: r.value)
-                if series[sid].isCounter, let p = series[sid].window.predecessor(before: series[sid].window.entries.count) {
+                if series[sid].isCounter, let p = series[sid].window.predecessor(before: series[sid].window.count) {
                     addDelta(series: r.series, at: r.ts, series[sid].rule.delta(prev: p.value, prevTs: p.ts, cur: r.value, curTs: r.ts), sign: 1)
                 }
             }
@@ -85,7 +89,7 @@ struct AggregationState {
             return .late
         }
         let i = series[sid].window.lowerBound(r.ts)
-        if i < series[sid].window.entries.count && series[sid].window.entries[i].ts == r.ts {
+        if i < series[sid].window.count && series[sid].window[i].ts == r.ts {
             counters.duplicates += 1
             return .duplicate
         }
@@ -116,7 +120,7 @@ struct AggregationState {
 
     private mutating func addValue(series id: SeriesID, ts: EpochMillis, value: Double) {
         let isCounter = series[Int(id)].isCounter
-        for w in 0..<widths.count {
+        for w in partials.directWidths {
             let start = partials.bucketStart(series: id, width: w, ts: ts)
             let row = partials.row(series: id, width: w, start: start, isCounter: isCounter)
             partials.addValue(row: row, ts: ts, value: value)
@@ -124,7 +128,7 @@ struct AggregationState {
     }
 
     private mutating func addDelta(series id: SeriesID, at ts: EpochMillis, _ d: CounterDelta, sign: Int64) {
-        for w in 0..<widths.count {
+        for w in partials.directWidths {
             let start = partials.bucketStart(series: id, width: w, ts: ts)
             let row = partials.row(series: id, width: w, start: start, isCounter: true)
             _ = partials.addDelta(row: row, d, sign: sign)
@@ -137,6 +141,12 @@ struct AggregationState {
     /// aggregated one as the anchor) and reports buckets that became final.
     private mutating func prune(series id: SeriesID, boundary: EpochMillis) {
         let sid = Int(id)
+        // Entries older than the boundary may stay a while: dedupe only looks
+        // at ts ≥ boundary, and a predecessor found among them is the same
+        // entry the anchor would hold. Pruning a lateness' worth at once
+        // walks the old end sequentially instead of missing cache per reading.
+        if !reportsClosedBuckets && boundary < series[sid].nextPrune { return }
+        series[sid].nextPrune = boundary + allowedLateness
         while let e = series[sid].window.front(olderThan: boundary) {
             series[sid].window.dropFront()
             if reportsClosedBuckets && e.aggregated { notePruned(series: id, ts: e.ts) }
@@ -163,6 +173,11 @@ struct AggregationState {
             closedBuckets.append(ClosedBucket(series: id, width: widths[w], start: pendingClose[base + w].start))
             pendingClose[base + w].isSet = false
         }
+    }
+
+    /// Frees every window's storage (the owner's `deinit`).
+    mutating func deallocate() {
+        for i in series.indices { series[i].window.deallocate() }
     }
 
     // MARK: Batches
@@ -208,6 +223,7 @@ struct AggregationState {
                 }
             }
             series[Int(id)].window.reset(entries: entries, anchor: anchor)
+            series[Int(id)].nextPrune = .min
         }
     }
 }

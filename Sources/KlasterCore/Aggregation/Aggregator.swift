@@ -48,6 +48,10 @@ public final class Aggregator {
         state = AggregationState(widths: widths, allowedLateness: allowedLateness, quantities: quantities)
     }
 
+    deinit {
+        state.deallocate()
+    }
+
     /// The configured bucket widths.
     public var widths: [BucketWidth] { state.widths }
 

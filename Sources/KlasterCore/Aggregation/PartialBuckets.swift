@@ -7,6 +7,13 @@
 /// no hashing. Rows of older buckets (reached by a late reading or a delta
 /// correction) are found through a dictionary. All storage keeps its capacity
 /// across batches: steady state does not allocate.
+///
+/// Only the finest width (and any width it does not divide) is updated per
+/// reading. A coarser width that is a multiple of the finest one is derived
+/// when the batch is taken, by merging the finest partials into it: buckets
+/// are aligned at the epoch, so each finest bucket lies inside exactly one
+/// coarser bucket, and each counter increase goes to the bucket of its later
+/// reading at every width. That turns four row updates per reading into one.
 struct PartialBuckets {
     struct Key: Hashable {
         var series: SeriesID
@@ -24,15 +31,27 @@ struct PartialBuckets {
     }
 
     let widths: [BucketWidth]
-    private(set) var rows: ContiguousArray<BucketRow> = []
+    private(set) var rows: [BucketRow] = []
     /// Indexed by `series * widths.count + width index`.
     private var slots: ContiguousArray<Slot> = []
     /// Rows of buckets other than a slot's current one, in this batch.
     private var older: [Key: Int32] = [:]
     private var epoch: UInt32 = 1
 
+    /// Index of the smallest width.
+    let finest: Int
+    /// Widths updated per reading: the finest and those it does not divide.
+    let directWidths: [Int]
+    /// Widths derived from the finest partials at `take()`.
+    let derivedWidths: [Int]
+
     init(widths: [BucketWidth]) {
         self.widths = widths
+        let f = widths.indices.min { widths[$0].millis < widths[$1].millis } ?? 0
+        finest = f
+        let derivable = widths.indices.filter { $0 != f && widths[$0].millis % widths[f].millis == 0 }
+        derivedWidths = derivable
+        directWidths = widths.indices.filter { !derivable.contains($0) }
     }
 
     /// Makes room for series ids up to `series`.
@@ -113,8 +132,19 @@ struct PartialBuckets {
 
     /// Hands over the rows and starts a new batch (capacity is kept).
     mutating func take() -> [BucketRow] {
-        let out = Array(rows)
-        rows.removeAll(keepingCapacity: true)
+        let finestMillis = widths[finest].millis
+        let n = rows.count
+        for i in 0..<n where rows[i].width.millis == finestMillis {
+            let r = rows[i]
+            for w in derivedWidths {
+                let j = row(series: r.series, width: w, start: widths[w].start(of: r.start), isCounter: r.delta != nil)
+                rows[j].merge(r)
+            }
+        }
+        // Hand the buffer itself over (no copy) and start a new one as large.
+        let out = rows
+        rows = []
+        rows.reserveCapacity(out.count)
         older.removeAll(keepingCapacity: true)
         epoch = epoch == .max ? 1 : epoch + 1
         if epoch == 1 {
