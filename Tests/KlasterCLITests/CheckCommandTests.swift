@@ -1,4 +1,6 @@
 import Foundation
+import KlasterCore
+import KlasterStore
 import KlasterTestSupport
 import Testing
 
@@ -97,5 +99,25 @@ import Testing
         let r = try check(s, "12:01", rule: "nope")
         #expect(r.status == 64)
         #expect(r.stderr.hasPrefix("klaster: no alert rule named 'nope'"))
+    }
+
+    @Test func daemonHookPublishesTransitionsAndSharesStateWithCheck() throws {
+        let s = try EmissionsScenario(toml: Self.toml, csv: Self.csv)
+        let store = try Store(path: s.db, durability: .process, create: false)
+        let rule = AlertRule(name: "stack-high", series: "karbamid/*/co2_rate_kgh", every: 900_000, agg: .mean, warn: 2200, crit: 2500,
+                             warnReset: 2100, critReset: 2400, holdFor: 1_800_000)
+        let monitor = try AlertMonitor(store: store, rules: [rule], factors: [])
+        let t1015: EpochMillis = 1_772_359_200_000 + 15 * 60_000 // 2026-03-01T10:15Z
+        var published: [String] = []
+        for k in 0..<5 { // windows A…E, each evaluated just after it closed (and once more, which changes nothing)
+            let now = t1015 + Int64(k) * 900_000 + 1_000
+            published += try monitor.evaluate(now: now).map(\.jsonPayload)
+            #expect(try monitor.evaluate(now: now + 60_000).isEmpty)
+        }
+        // OK → WARNING once, at the end of window C (10:45), after `for` 30m; D (2150) does not clear it.
+        #expect(published == [#"{"rule":"stack-high","status":"WARNING","value":2300,"threshold":2200,"since":"2026-03-01T10:45:00Z"}"#])
+        // The cron check continues from the daemon's state: F clears only after 30 minutes.
+        #expect(try check(s, "11:31").status == 1)
+        #expect(try check(s, "11:46").status == 0)
     }
 }

@@ -9,7 +9,7 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Evaluate alert rules once (Nagios plugin output and exit codes).",
         discussion: """
             One line per rule: RULE STATUS - text | perfdata. Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN \
-            (worst rule wins; UNKNOWN when data is missing or stale). Each rule evaluates its last complete \
+            (worst rule wins, ranked CRITICAL > WARNING > UNKNOWN > OK; UNKNOWN when data is missing or stale). Each rule evaluates its last complete \
             `every` window; states persist in the database (table alert_state) so that `for` and the \
             reset thresholds work across cron runs.
             """

@@ -38,27 +38,10 @@ struct EmissionsData {
         return try store.buckets(seriesGlob: series.map(\.key), from: from, to: to, every: every).map { ($0.series, $0.row) }
     }
 
-    /// CO2e contributions in `every`-wide output buckets over `[from, to)`.
-    ///
-    /// Counters are read at `every`. Rate gauges are integrated hour by hour
-    /// (at `every` when that is shorter than an hour, or when no hour divides
-    /// it): each hour's mean × 1 h, so an hourly CEMS reading is not diluted
-    /// over a day it only partly covers, and an hour without a reading is a
-    /// gap contributing nothing. Contributions are then re-bucketed to `every`.
+    /// CO2e contributions in `every`-wide output buckets over `[from, to)`
+    /// (see `Store.emissionContributions`).
     func contributions(from: EpochMillis, to: EpochMillis, every: Int64) throws(KlasterError) -> [EmissionContribution] {
-        let counters = emitting.filter { $0.kind == .counter }
-        let gauges = emitting.filter { $0.kind == .gauge }
-        let hour: Int64 = 3_600_000
-        let gaugeEvery = every > hour && every % hour == 0 ? hour : every
-        var out = EmissionCalculator.contributions(try rows(of: counters, from: from, to: to, every: every), factors: factors, now: now)
-        let fine = EmissionCalculator.contributions(try rows(of: gauges, from: from, to: to, every: gaugeEvery), factors: factors, now: now)
-        let width = BucketWidth(millis: every)
-        for var c in fine {
-            c.start = width.start(of: c.start)
-            c.width = width
-            out.append(c)
-        }
-        return out
+        try store.emissionContributions(series: emitting, from: from, to: to, every: every, factors: factors, now: now)
     }
 
     /// Product made (t, `production_t` deltas) by one plant, or by all plants for `nil`.
@@ -94,13 +77,8 @@ struct EmissionsData {
         return (out, daily)
     }
 
-    /// What one alert rule sees in one window.
+    /// What one alert rule sees in one window (see `Store.alertObservation`).
     func observe(_ rule: AlertRule, window: Range<EpochMillis>) throws(KlasterError) -> AlertObservation {
-        if let glob = rule.series {
-            let rows = try store.buckets(seriesGlob: [glob], from: window.lowerBound, to: window.upperBound, every: rule.every)
-            return rule.observe(rows: rows.map { ($0.series, $0.row) }, window: window)
-        }
-        let c = try contributions(from: window.lowerBound, to: window.upperBound, every: rule.every)
-        return rule.observe(contributions: c, window: window)
+        try store.alertObservation(for: rule, window: window, factors: factors, now: now, series: emitting)
     }
 }
