@@ -91,12 +91,57 @@ extension Store {
             return try buckets(seriesGlob: s.map(\.key), from: from, to: to, every: width).map { ($0.series, $0.row) }
         }
         var out = EmissionCalculator.contributions(try rows(emitting.filter { $0.kind == .counter }, every), factors: factors, now: now)
-        let fine = EmissionCalculator.contributions(try rows(emitting.filter { $0.kind == .gauge }, gaugeEvery), factors: factors, now: now)
+        let fine = EmissionCalculator.contributions(try rows(emitting.filter { $0.kind == .gauge }, gaugeEvery), factors: factors, now: now,
+                                                    within: from..<to)
         let width = BucketWidth(millis: every)
         for var c in fine {
             c.start = width.start(of: c.start)
             c.width = width
             out.append(c)
+        }
+        return out
+    }
+
+    /// CO2e over `[from, to)` as one bucket per series (start `from`, width `to − from`),
+    /// for ranges that need not align to any stored width (`--to now`).
+    ///
+    /// Counters: the part of the range aligned to the widest stored width is read
+    /// at that width, the ragged ends at the finest (an increase belongs to the
+    /// bucket of its later reading, so the ends are exact to the finest width).
+    /// Rate gauges: hour by hour, the hours that the range cuts counted pro rata.
+    public func emissionTotals(series: [SeriesInfo], from: EpochMillis, to: EpochMillis, widths: [BucketWidth],
+                               factors: FactorTable, now: EpochMillis) throws(KlasterError) -> [EmissionContribution] {
+        guard from < to else { return [] }
+        let stored = try storedWidths().filter { widths.isEmpty || widths.contains($0) }
+        guard let fine = stored.first, let coarse = stored.last else { return [] }
+        let emitting = series.filter { factors.covers(quantity: $0.quantity) }
+        let counters = emitting.filter { $0.kind == .counter }
+        let gauges = emitting.filter { $0.kind == .gauge }
+        let ceilFrom = coarse.start(of: from) == from ? from : coarse.start(of: from) + coarse.millis
+        let floorTo = coarse.start(of: to)
+        var segments: [(Range<EpochMillis>, BucketWidth)] = []
+        if ceilFrom < floorTo {
+            if from < ceilFrom { segments.append((from..<ceilFrom, fine)) }
+            segments.append((ceilFrom..<floorTo, coarse))
+            if floorTo < to { segments.append((floorTo..<to, fine)) }
+        } else {
+            segments.append((from..<to, fine))
+        }
+        var out: [EmissionContribution] = []
+        for (range, width) in segments where !counters.isEmpty {
+            let rows = try buckets(seriesGlob: counters.map(\.key), from: range.lowerBound, to: range.upperBound, every: width.millis)
+            out += EmissionCalculator.contributions(rows.map { ($0.series, $0.row) }, factors: factors, now: now)
+        }
+        if !gauges.isEmpty {
+            let hour: Int64 = 3_600_000
+            let gaugeWidth = stored.contains(where: { $0.millis == hour }) ? hour : fine.millis
+            let rows = try buckets(seriesGlob: gauges.map(\.key), from: from, to: to, every: gaugeWidth)
+            out += EmissionCalculator.contributions(rows.map { ($0.series, $0.row) }, factors: factors, now: now, within: from..<to)
+        }
+        let span = BucketWidth(millis: to - from)
+        for i in out.indices {
+            out[i].start = from
+            out[i].width = span
         }
         return out
     }

@@ -62,6 +62,33 @@ import Testing
         #expect(try emissionRows(r.stdout).map { jsonNumber($0["co2e_kg"]) } == [4_000])
     }
 
+    @Test func raggedRangeIsExactAtTheEdges() throws {
+        let s = try EmissionsScenario()
+        func total(_ from: String, _ to: String) throws -> [Double?] {
+            let r = try s.run(["emissions", "--from", from, "--to", to, "--by", "scope", "--format", "json", "--now", "2026-04-01"])
+            #expect(r.status == 0, "\(r.stderr)")
+            return try emissionRows(r.stdout).filter { $0["group"] as? String == "scope2" }.map { jsonNumber($0["co2e_kg"]) }
+        }
+        // The increase read at 2025-12-31T00:00:00Z is in [.., 00:00:01) but not in [.., 23:59:59 the day before).
+        #expect(try total("2025-06-29T12:00:00Z", "2025-12-31T00:00:01Z") == [40_000])
+        #expect(try total("2025-06-29T12:00:00Z", "2025-12-30T23:59:59Z") == [20_000])
+    }
+
+    @Test func rateGaugeHoursCutByTheRangeCountProRata() throws {
+        let csv = """
+            series,ts,value
+            karbamid/stack1/co2_rate_kgh,2026-03-01T00:10:00Z,2000
+            karbamid/stack1/co2_rate_kgh,2026-03-01T00:40:00Z,2400
+            karbamid/stack1/co2_rate_kgh,2026-03-01T01:20:00Z,1800
+
+            """
+        let s = try EmissionsScenario(csv: csv)
+        // Half of hour 0 (2 200 kg/h) and half of hour 1 (1 800 kg/h): 1 100 + 900 = 2 000 kg.
+        let r = try s.run(["emissions", "--from", "2026-03-01T00:30:00Z", "--to", "2026-03-01T01:30:00Z", "--format", "json",
+                           "--now", "2026-03-05T00:00:00Z"])
+        #expect(try emissionRows(r.stdout).map { jsonNumber($0["co2e_kg"]) } == [2_000])
+    }
+
     @Test func builtInDefaultsWithoutConfiguredFactors() throws {
         let csv = """
             series,ts,value

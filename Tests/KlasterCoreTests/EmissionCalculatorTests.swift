@@ -50,6 +50,15 @@ func info(_ id: SeriesID, _ key: String, kind: QuantityKind) -> SeriesInfo {
         #expect(EmissionCalculator.co2eKg(row: open, kind: .gauge, factor: cems, now: hourStart + 900_000) == 550)
     }
 
+    @Test func gaugeHoursCutByTheQueryRangeCountProRata() {
+        // Mean 2 200 kg/h; the range starts at 12:30 → half the hour: 1 100 kg. Counters cannot be split.
+        let hour = bucket(values: [(hourStart, 2_000), (hourStart + 1_800_000, 2_400)], delta: nil)
+        let within = (hourStart + 1_800_000)..<(hourStart + 7_200_000)
+        #expect(EmissionCalculator.co2eKg(row: hour, kind: .gauge, factor: cems, now: hourStart + 86_400_000, within: within) == 1_100)
+        let counter = bucket(values: [(hourStart, 0)], delta: 100)
+        #expect(abs(EmissionCalculator.co2eKg(row: counter, kind: .counter, factor: grid, now: hourStart, within: within) - 38.4) < 1e-9)
+    }
+
     @Test func contributionsGroupByPlantClusterAndScope() {
         let polyE = info(1, "socar-polymer/m1/active_energy_kwh", kind: .counter)
         let karbE = info(2, "socar-karbamid/m2/active_energy_kwh", kind: .counter)

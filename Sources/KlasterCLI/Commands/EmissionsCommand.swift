@@ -1,5 +1,6 @@
 import ArgumentParser
 import KlasterCore
+import KlasterStore
 
 /// `klaster emissions`: CO2e from bucket aggregates × emission factors, applied at query time.
 struct EmissionsCommand: AsyncParsableCommand {
@@ -55,12 +56,9 @@ struct EmissionsCommand: AsyncParsableCommand {
             guard width > 0 else { throw KlasterError(.usage, "--every must be positive", hint: "e.g. --every 1d") }
             rows = grouping.rows(try data.contributions(from: from, to: to, every: width))
         } else {
-            // One bucket for the whole range: read at the widest stored width both ends align to.
-            let widths = config.buckets.widths.sorted()
-            let base = widths.last { from % $0.millis == 0 && to % $0.millis == 0 } ?? widths.first ?? .minute
-            var c = try data.contributions(from: from, to: to, every: base.millis)
-            let span = BucketWidth(millis: to - from)
-            for i in c.indices { c[i].start = from; c[i].width = span }
+            // One row per group for the whole range, which need not align to any stored width.
+            let c = try data.store.emissionTotals(series: data.emitting, from: from, to: to, widths: config.buckets.widths,
+                                                  factors: data.factors, now: now)
             rows = grouping.rows(c)
         }
         var table = EmissionsOutput(columns: [

@@ -45,15 +45,24 @@ public enum EmissionCalculator {
     ///   - kind: Counter or gauge (from the quantity table).
     ///   - factor: kg CO2e per unit (per unit·h for a rate gauge).
     ///   - now: The current time; a gauge bucket is integrated up to it at most.
+    ///   - within: For gauges, only the part of the bucket inside this range
+    ///     counts (a query range that cuts an hour). Counters ignore it: an
+    ///     increase cannot be split.
     /// - Returns: kg CO2e (0 for a delta-less or empty row).
-    public static func co2eKg(row: BucketRow, kind: QuantityKind, factor: EmissionFactor, now: EpochMillis) -> Double {
+    public static func co2eKg(row: BucketRow, kind: QuantityKind, factor: EmissionFactor, now: EpochMillis,
+                              within: Range<EpochMillis>? = nil) -> Double {
         switch kind {
         case .counter:
             return (row.delta ?? 0) * factor.kgCO2ePerUnit
         case .gauge:
             guard let mean = row.mean else { return 0 }
-            let end = Swift.min(row.start + row.width.millis, Swift.max(now, row.start))
-            let hours = Double(end - row.start) / 3_600_000
+            var start = row.start
+            var end = Swift.min(row.start + row.width.millis, Swift.max(now, row.start))
+            if let within {
+                start = Swift.max(start, within.lowerBound)
+                end = Swift.min(end, within.upperBound)
+            }
+            let hours = Double(Swift.max(end - start, 0)) / 3_600_000
             return mean * hours * factor.kgCO2ePerUnit
         }
     }
@@ -63,13 +72,15 @@ public enum EmissionCalculator {
     ///   - rows: Bucket rows with the series they belong to.
     ///   - factors: Factor selection.
     ///   - now: Current time (limits the open gauge bucket).
+    ///   - within: Gauge buckets count only inside this range.
     /// - Returns: One contribution per row that has a factor, in input order.
-    public static func contributions(_ rows: [(SeriesInfo, BucketRow)], factors: FactorTable, now: EpochMillis) -> [EmissionContribution] {
+    public static func contributions(_ rows: [(SeriesInfo, BucketRow)], factors: FactorTable, now: EpochMillis,
+                                     within: Range<EpochMillis>? = nil) -> [EmissionContribution] {
         var out: [EmissionContribution] = []
         out.reserveCapacity(rows.count)
         for (info, row) in rows {
             guard let f = factors.factor(quantity: info.quantity, plant: info.plant, at: row.start) else { continue }
-            let kg = co2eKg(row: row, kind: info.kind, factor: f, now: now)
+            let kg = co2eKg(row: row, kind: info.kind, factor: f, now: now, within: within)
             out.append(EmissionContribution(series: info, start: row.start, width: row.width, scope: f.scope, co2eKg: kg, factor: f))
         }
         return out
