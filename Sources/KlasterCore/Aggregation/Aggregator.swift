@@ -104,6 +104,12 @@ public final class Aggregator {
     ///     of its newest plus the last aggregated reading before that (more
     ///     is harmless). Then redelivered messages dedupe and counter deltas
     ///     continue where they stopped.
+    ///
+    /// Raw rows do not record whether a reading was aggregated, so a reading
+    /// that was late before the restart and is now the last one before the
+    /// window would serve as the predecessor of a reading inserted at the
+    /// window's edge; the store may leave late readings out of `recent` to
+    /// avoid that (it only matters for that edge).
     public func restore(series: [SeriesInfo], recent: [Reading]) {
         state.restore(series: series, recent: recent)
     }
