@@ -69,3 +69,20 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 qm=$(median < "$D/q.times"); rm_=$(median < "$D/raw.times")
 printf 'median: klaster query %.3fs (%d rows)  GROUP BY raw %.3fs  speedup %.0fx\n' "$qm" "$(($(wc -l < "$D/q.out") - 1))" "$rm_" "$(echo "$rm_ / $qm" | bc -l)"
+
+echo "== query: one series, one year of hourly buckets (8760 rows) vs GROUP BY over its raw rows"
+: > "$D/q1.times"; : > "$D/raw1.times"
+for r in $(seq 1 "$ROUNDS"); do
+  t=$(now); "$K" query --db "$D/year.db" 'yr/m7/active_power_kw' --from $FROM --to $TO --every 1h --format csv > "$D/q1.out"; e=$(now)
+  echo "$e - $t" | bc -l >> "$D/q1.times"
+  t=$(now)
+  sqlite3 "$D/year.db" "SELECT r.ts / 3600000 * 3600000 AS start, count(*), min(value), max(value), sum(value), avg(value)
+    FROM readings r WHERE r.series = (SELECT id FROM series WHERE key = 'yr/m7/active_power_kw')
+    AND r.ts >= 1735689600000 AND r.ts < 1767225600000 GROUP BY start ORDER BY start" > "$D/raw1.out"
+  e=$(now)
+  echo "$e - $t" | bc -l >> "$D/raw1.times"
+  printf 'round %d: klaster query %.3fs  GROUP BY raw %.3fs\n' "$r" "$(tail -1 "$D/q1.times")" "$(tail -1 "$D/raw1.times")"
+done
+qm=$(median < "$D/q1.times"); rm_=$(median < "$D/raw1.times")
+printf 'median: klaster query %.3fs (%d rows)  GROUP BY raw %.3fs  speedup %.1fx\n' "$qm" "$(($(wc -l < "$D/q1.out") - 1))" "$rm_" "$(echo "$rm_ / $qm" | bc -l)"
+t=$(now); "$K" --help > /dev/null; e=$(now); printf 'process start (klaster --help): %.3fs\n' "$(echo "$e - $t" | bc -l)"

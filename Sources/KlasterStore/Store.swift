@@ -84,6 +84,17 @@ public final class Store: Sendable {
         }
     }
 
+    /// Streaming form of `buckets(seriesGlob:from:to:every:)`: hands each
+    /// bucket to `body` in the same order without collecting them (a year of
+    /// hourly buckets of many series stays out of memory). The store is locked
+    /// while it runs: do not call the store from `body`.
+    public func forEachBucket(seriesGlob: [String], from: EpochMillis, to: EpochMillis, every: Int64,
+                              _ body: (SeriesBucket) throws(KlasterError) -> Void) throws(KlasterError) {
+        try connection.withLock { (c: inout StoreConnection) throws(KlasterError) in
+            try c.forEachBucket(seriesGlob: seriesGlob, from: from, to: to, every: every, body)
+        }
+    }
+
     /// Known series matching the glob (all when `nil`), with first/last
     /// aggregated timestamps and reading counts, ordered by key.
     public func series(glob: String?) throws(KlasterError) -> [SeriesSummary] {

@@ -14,6 +14,14 @@ extension StoreConnection {
 
     /// See `Store.buckets(seriesGlob:from:to:every:)`.
     func buckets(seriesGlob: [String], from: EpochMillis, to: EpochMillis, every: Int64) throws(KlasterError) -> [SeriesBucket] {
+        var result: [SeriesBucket] = []
+        try forEachBucket(seriesGlob: seriesGlob, from: from, to: to, every: every) { result.append($0) }
+        return result
+    }
+
+    /// See `Store.forEachBucket(seriesGlob:from:to:every:_:)`.
+    func forEachBucket(seriesGlob: [String], from: EpochMillis, to: EpochMillis, every: Int64,
+                       _ body: (SeriesBucket) throws(KlasterError) -> Void) throws(KlasterError) {
         guard from <= to else {
             throw KlasterError(.usage, "--from \(RFC3339.format(from)) is after --to \(RFC3339.format(to))", hint: "swap them")
         }
@@ -22,7 +30,7 @@ extension StoreConnection {
         let out = BucketWidth(millis: every)
         let lo = out.start(of: from)
         let st = try db.prepare("SELECT \(BucketTable.columns) FROM \(BucketTable.name(base)) WHERE series = ?1 AND start >= ?2 AND start < ?3 ORDER BY start")
-        var result: [SeriesBucket] = []
+        defer { st.reset() }
         for s in series {
             st.reset()
             st.bind(1, Int64(s.id)); st.bind(2, lo); st.bind(3, to)
@@ -30,20 +38,17 @@ extension StoreConnection {
             while try st.step() {
                 var row = Self.bucketRow(st, series: s.id, width: base)
                 let start = out.start(of: row.start)
-                if var c = current, c.start == start {
-                    row.width = out; row.start = start
-                    c.merge(row)
-                    current = c
+                row.width = out
+                row.start = start
+                if current?.start == start {
+                    current!.merge(row)
                 } else {
-                    if let c = current { result.append(SeriesBucket(series: s, row: c)) }
-                    row.width = out; row.start = start
+                    if let c = current { try body(SeriesBucket(series: s, row: c)) }
                     current = row
                 }
             }
-            if let c = current { result.append(SeriesBucket(series: s, row: c)) }
+            if let c = current { try body(SeriesBucket(series: s, row: c)) }
         }
-        st.reset()
-        return result
     }
 
     /// A bucket row from the columns of `BucketTable.columns`; NULL

@@ -30,8 +30,8 @@ struct ImportCommand: AsyncParsableCommand {
     @Argument(help: "Files to import.")
     var files: [String]
 
-    @Option(help: "Records per committed batch.")
-    var batchSize: Int = 10_000
+    @Option(help: "Records per committed batch (each commit rewrites the hot pages of every series, so bigger batches import faster; see Benchmarks/import/README.md).")
+    var batchSize: Int = 100_000
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one file to import") }

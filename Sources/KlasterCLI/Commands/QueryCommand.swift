@@ -42,37 +42,41 @@ struct QueryCommand: AsyncParsableCommand {
         for g in self.globs { globs.append(try SeriesGlob(g)) }  // a bad glob is 64 before the db is touched
         if from > to { throw KlasterError(.usage, "--from \(self.from) is after --to \(self.to)", hint: "swap them") }
         let store = try cfg.openStore(create: false)
-        let rows = try store.buckets(seriesGlob: self.globs, from: from, to: to, every: every)
-        try StandardOutput.write(Self.table(rows, format: output.resolved).render(output.resolved))
+        let format = output.resolved
+        // Units for the table headers come from the matched series, known before any row.
+        let units = format == .table ? Set(try store.loadSeries().filter { s in globs.contains { $0.matches(s.key) } }.map(\.unit)) : []
+        let writer = OutputWriter(format: format, columns: Self.columns(units: units))
+        try store.forEachBucket(seriesGlob: self.globs, from: from, to: to, every: every) { (b: SeriesBucket) throws(KlasterError) in
+            try writer.row(Self.cells(b, unitColumn: units.count > 1))
+        }
+        try writer.finish()
     }
 
-    /// The query output: CONTRACT.md's fields; the table puts the unit in the
-    /// headers when all rows share one, else adds a `unit` column.
-    static func table(_ rows: [SeriesBucket], format: OutputFormat) -> OutputTable {
-        let units = format == .table ? Set(rows.map(\.series.unit)) : []
+    /// CONTRACT.md's fields; the table puts the unit in the headers when all
+    /// matched series share one, else adds a `unit` column.
+    static func columns(units: Set<String>) -> [OutputColumn] {
         let unit = units.count == 1 ? units.first! : nil
         func h(_ name: String) -> String {
             guard let unit, !unit.isEmpty else { return name }
             return "\(name) [\(unit)]"
         }
-        let valueFields = ["min", "max", "sum", "mean", "first", "last", "delta"]
-        // Mixed units (table only): a unit column instead of units in the headers.
-        let unitColumn = units.count > 1
         var cols = [OutputColumn("series"), OutputColumn("start", header: "start (UTC)"), OutputColumn("width"), OutputColumn("count")]
-        cols += valueFields.map { OutputColumn($0, header: h($0)) }
-        if unitColumn { cols.append(OutputColumn("unit")) }
-        var t = OutputTable(columns: cols)
-        for b in rows {
-            let r = b.row
-            let has = r.count > 0
-            t.append([
-                .text(b.series.key), .text(RFC3339.format(r.start)), .text(r.width.description), .int(r.count),
-                has ? .number(r.min) : .null, has ? .number(r.max) : .null, .number(r.sum),
-                r.mean.map(OutputCell.number) ?? .null,
-                has ? .number(r.first) : .null, has ? .number(r.last) : .null,
-                b.series.kind == .counter ? (r.delta.map(OutputCell.number) ?? .number(0)) : .null,
-            ] + (unitColumn ? [.text(b.series.unit)] : []))
-        }
-        return t
+        cols += ["min", "max", "sum", "mean", "first", "last", "delta"].map { OutputColumn($0, header: h($0)) }
+        if units.count > 1 { cols.append(OutputColumn("unit")) }
+        return cols
+    }
+
+    static func cells(_ b: SeriesBucket, unitColumn: Bool) -> [OutputCell] {
+        let r = b.row
+        let has = r.count > 0
+        var cells: [OutputCell] = [
+            .text(b.series.key), .text(RFC3339.format(r.start)), .text(r.width.description), .int(r.count),
+            has ? .number(r.min) : .null, has ? .number(r.max) : .null, .number(r.sum),
+            r.mean.map(OutputCell.number) ?? .null,
+            has ? .number(r.first) : .null, has ? .number(r.last) : .null,
+            b.series.kind == .counter ? (r.delta.map(OutputCell.number) ?? .number(0)) : .null,
+        ]
+        if unitColumn { cells.append(.text(b.series.unit)) }
+        return cells
     }
 }

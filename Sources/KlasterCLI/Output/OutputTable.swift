@@ -82,34 +82,17 @@ public struct OutputTable: Sendable {
     /// - `csv`: a header row of field names, RFC 4180 quoting, LF line ends.
     /// - `json`: JSON Lines, one object per row, keys in column order.
     public func render(_ format: OutputFormat) -> String {
-        var out = ""
-        out.reserveCapacity(rows.count * columns.count * 12 + 64)
-        switch format {
-        case .table: renderTable(into: &out)
-        case .csv:
-            out += columns.map { CSV.quote($0.field) }.joined(separator: ",") + "\n"
-            for row in rows {
-                var first = true
-                for cell in row {
-                    if !first { out += "," }
-                    first = false
-                    out += CSV.quote(cell.plain)
-                }
-                out += "\n"
-            }
-        case .json:
-            for row in rows {
-                out += "{"
-                for (i, cell) in row.enumerated() {
-                    if i > 0 { out += "," }
-                    JSON.appendString(columns[i].field, to: &out)
-                    out += ":"
-                    JSON.append(cell, to: &out)
-                }
-                out += "}\n"
-            }
+        if format == .table {
+            var out = ""
+            renderTable(into: &out)
+            return out
         }
-        return out
+        var bytes: [UInt8] = []
+        let writer = OutputWriter(format: format, columns: columns) { (b: [UInt8]) throws(KlasterError) in bytes += b }
+        // The closure sink above never throws.
+        for row in rows { try? writer.row(row) }
+        try? writer.finish()
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private func renderTable(into out: inout String) {
@@ -137,11 +120,18 @@ public struct OutputTable: Sendable {
     }
 }
 
-/// RFC 4180 field quoting.
+/// RFC 4180 field quoting, on bytes.
 enum CSV {
-    static func quote(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    static func append(_ s: String, to out: inout [UInt8]) {
+        let u = s.utf8
+        let needsQuotes = u.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        if !needsQuotes { out.append(contentsOf: u); return }
+        out.append(UInt8(ascii: "\""))
+        for c in u {
+            if c == UInt8(ascii: "\"") { out.append(c) }
+            out.append(c)
+        }
+        out.append(UInt8(ascii: "\""))
     }
 }
 

@@ -6,8 +6,12 @@ import KlasterCore
 /// Writes to stdout / stderr with `write(2)`, all bytes or a `KlasterError`.
 enum StandardOutput {
     static func write(_ s: String) throws(KlasterError) {
-        var s = s
-        let failure: Int32? = s.withUTF8 { buf in
+        try writeBytes(Array(s.utf8))
+    }
+
+    /// Writes all bytes to stdout (a closed pipe ends output quietly).
+    static func writeBytes(_ bytes: [UInt8]) throws(KlasterError) {
+        let failure: Int32? = bytes.withUnsafeBufferPointer { buf in
             var off = 0
             while off < buf.count {
                 let n = Glibc.write(STDOUT_FILENO, buf.baseAddress! + off, buf.count - off)
