@@ -206,6 +206,24 @@ struct AggregatorTests {
         #expect(rows[BucketKey(series: 3, width: .hour, start: F.t0)]?.mean == 15)
     }
 
+    @Test func widthsThatAreNotMultiplesOfTheFinestAreAggregatedDirectly() throws {
+        let ninety = BucketWidth(millis: 90_000)
+        let a = F.aggregator(widths: [.quarterHour, ninety, .minute])
+        a.add(Reading(series: 2, ts: F.t0, value: 10))
+        a.add(Reading(series: 2, ts: F.t0 + 70_000, value: 15))
+        a.add(Reading(series: 2, ts: F.t0 + 100_000, value: 30))
+        let rows = mergeBuckets([a.takeBatch(lastMessageSeq: 1)])
+        #expect(rows[BucketKey(series: 2, width: ninety, start: F.t0)]?.count == 2)
+        #expect(rows[BucketKey(series: 2, width: ninety, start: F.t0)]?.delta == 5)
+        #expect(rows[BucketKey(series: 2, width: ninety, start: F.t0 + 90_000)]?.count == 1)
+        #expect(rows[BucketKey(series: 2, width: ninety, start: F.t0 + 90_000)]?.delta == 15)
+        #expect(rows[BucketKey(series: 2, width: .minute, start: F.t0 + 60_000)]?.count == 2)
+        #expect(rows[BucketKey(series: 2, width: .minute, start: F.t0 + 60_000)]?.delta == 20)
+        let quarter = try #require(rows[BucketKey(series: 2, width: .quarterHour, start: F.t0)])
+        #expect(quarter.count == 3 && quarter.delta == 20 && quarter.first == 10 && quarter.last == 30)
+        #expect(rows.count == 5)
+    }
+
     @Test func batchCarriesNewSeriesDeadLettersAndCountersOnce() {
         let a = F.aggregator()
         a.noteMessage()

@@ -120,21 +120,35 @@ struct AggregationState {
 
     private mutating func addValue(series id: SeriesID, ts: EpochMillis, value: Double) {
         let isCounter = series[Int(id)].isCounter
-        for w in partials.directWidths {
-            let start = partials.bucketStart(series: id, width: w, ts: ts)
-            let row = partials.row(series: id, width: w, start: start, isCounter: isCounter)
-            partials.addValue(row: row, ts: ts, value: value)
+        addValue(series: id, width: partials.finest, ts: ts, value: value, isCounter: isCounter)
+        if partials.hasOtherDirectWidths {
+            for w in partials.directWidths where w != partials.finest {
+                addValue(series: id, width: w, ts: ts, value: value, isCounter: isCounter)
+            }
         }
     }
 
+    private mutating func addValue(series id: SeriesID, width w: Int, ts: EpochMillis, value: Double, isCounter: Bool) {
+        let start = partials.bucketStart(series: id, width: w, ts: ts)
+        let row = partials.row(series: id, width: w, start: start, isCounter: isCounter)
+        partials.addValue(row: row, ts: ts, value: value)
+    }
+
     private mutating func addDelta(series id: SeriesID, at ts: EpochMillis, _ d: CounterDelta, sign: Int64) {
-        for w in partials.directWidths {
-            let start = partials.bucketStart(series: id, width: w, ts: ts)
-            let row = partials.row(series: id, width: w, start: start, isCounter: true)
-            _ = partials.addDelta(row: row, d, sign: sign)
+        addDelta(series: id, width: partials.finest, at: ts, d, sign: sign)
+        if partials.hasOtherDirectWidths {
+            for w in partials.directWidths where w != partials.finest {
+                addDelta(series: id, width: w, at: ts, d, sign: sign)
+            }
         }
         // One implausible increase per pair of readings, whatever the widths.
         if case .implausible = d { counters.implausible += sign }
+    }
+
+    private mutating func addDelta(series id: SeriesID, width w: Int, at ts: EpochMillis, _ d: CounterDelta, sign: Int64) {
+        let start = partials.bucketStart(series: id, width: w, ts: ts)
+        let row = partials.row(series: id, width: w, start: start, isCounter: true)
+        _ = partials.addDelta(row: row, d, sign: sign)
     }
 
     /// Drops window entries older than `boundary` (keeping the newest

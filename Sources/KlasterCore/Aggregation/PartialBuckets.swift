@@ -44,6 +44,10 @@ struct PartialBuckets {
     let directWidths: [Int]
     /// Widths derived from the finest partials at `take()`.
     let derivedWidths: [Int]
+    /// Whether widths other than the finest are updated per reading (rare:
+    /// only a width the finest does not divide). Checked before touching
+    /// `directWidths`, so the common path retains no array.
+    let hasOtherDirectWidths: Bool
 
     init(widths: [BucketWidth]) {
         self.widths = widths
@@ -52,6 +56,7 @@ struct PartialBuckets {
         let derivable = widths.indices.filter { $0 != f && widths[$0].millis % widths[f].millis == 0 }
         derivedWidths = derivable
         directWidths = widths.indices.filter { !derivable.contains($0) }
+        hasOtherDirectWidths = directWidths.count > 1
     }
 
     /// Makes room for series ids up to `series`.
