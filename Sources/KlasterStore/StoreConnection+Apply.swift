@@ -50,10 +50,14 @@ extension StoreConnection {
             // A reading the aggregator let through whose (series, ts) is already
             // stored (redelivery after a restart, an overlapping import) is a
             // duplicate too: the first one stored wins.
+            // Such a reading is usually one the aggregator called late (its dedupe
+            // covers only the lateness window): count it as a duplicate, not late,
+            // so `late` counts readings that `db rebuild` would fold in.
             let ignored = Int64(batch.readings.count) - inserted
+            let lateDuplicates = min(ignored, c.late)
             var adds: [(String, Int64)] = [
                 ("messages", c.messages), ("readings", inserted), ("accepted", c.readings),
-                ("duplicates", c.duplicates + ignored), ("late", c.late), ("implausible", c.implausible),
+                ("duplicates", c.duplicates + ignored), ("late", c.late - lateDuplicates), ("implausible", c.implausible),
             ]
             for (reason, n) in c.deadLetters { adds.append(("deadletter:\(reason.rawValue)", n)) }
             for (name, n) in adds where n != 0 {

@@ -144,3 +144,19 @@ import Testing
     #expect(try store.committedSeq() == 5)
     #expect(try store.stats().readings == 1)
 }
+
+@Test func aReadingTheStoreAlreadyHoldsCountsAsDuplicateNotLate() throws {
+    let (store, dir) = try freshStore()
+    _ = dir
+    var b = Batch(lastMessageSeq: 1)
+    b.newSeries = [power]
+    b.readings = [Reading(series: 2, ts: t0, value: 1)]
+    try store.apply(b)
+    // A redelivery beyond the lateness window: the aggregator calls it late; the store already has it.
+    var again = Batch(lastMessageSeq: 2)
+    again.readings = [Reading(series: 2, ts: t0, value: 1), Reading(series: 2, ts: t0 - 1, value: 1)]
+    again.counters.late = 2
+    try store.apply(again)
+    let s = try store.stats()
+    #expect(s.readings == 2 && s.duplicates == 1 && s.late == 1)
+}
