@@ -134,9 +134,9 @@ import Testing
     var b = Batch(lastMessageSeq: 5)
     b.newSeries = [power]
     b.readings = [Reading(series: 2, ts: t0, value: 1)]
-    // A kind the schema's CHECK rejects makes the batch fail after the first insert.
-    b.newSeries.append(SeriesInfo(id: 3, key: "bad/kind/x", plant: nil, quantity: nil, kind: .gauge, unit: ""))
     try store.apply(b)   // valid
+    // A NaN sum binds as NULL, which `sum REAL NOT NULL` rejects after the reading was inserted:
+    // the whole batch must roll back.
     var bad = Batch(lastMessageSeq: 6)
     bad.readings = [Reading(series: 2, ts: t0 + 1, value: 1)]
     bad.buckets = [BucketRow(series: 2, width: .minute, start: t0, count: 1, sum: .nan, min: 1, max: 1, firstTs: t0, first: 1, lastTs: t0, last: 1, delta: nil)]
