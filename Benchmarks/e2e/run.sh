@@ -62,11 +62,13 @@ mosquitto_sub -h 127.0.0.1 -p "$PORT" -i bench-klaster -c -q 1 -t 'nextgen/#' -E
 # One round's stream: SERIES topics × (N / SERIES) readings at 1 Hz, counters
 # and gauges, JSON payloads, published by parallel `mosquitto_pub -l` (QoS 1).
 publish_round() {
-  local round=$1 per=$((N / SERIES)) base=$(( ( $(date +%s) - 86400 * 2 ) * 1000 + round * per * 1000 ))
+  local round=$1
+  local per=$((N / SERIES))
+  local base=$(( ( $(date +%s) - 86400 * 2 ) * 1000 + round * per * 1000 ))
   seq 0 $((SERIES - 1)) | xargs -P 4 -I{} bash -c '
     s={}; plant=$(( s % 2 == 0 )) ; p=$([ $plant = 1 ] && echo socar-polymer || echo socar-karbamid)
     q=$([ $((s % 3)) = 0 ] && echo active_energy_kwh || echo active_power_kw)
-    awk -v per='"$per"' -v base='"$base"' -v s="$s" '"'"'BEGIN { v = s * 1000; for (i = 0; i < per; i++) { v += 1.5 + (i % 7) * 0.1; printf "{\"ts\":%d,\"v\":%.3f}\n", base + i * 1000, v } }'"'"' |
+    awk -v per='"$per"' -v base='"$base"' -v s="$s" '"'"'BEGIN { v = s * 1000; for (i = 0; i < per; i++) { v += 1.5 + (i % 7) * 0.1; printf "{\"ts\":%.0f,\"v\":%.3f}\n", base + i * 1000, v } }'"'"' |
       mosquitto_pub -h 127.0.0.1 -p '"$PORT"' -q 1 -t "nextgen/$p/m$s/$q" -l'
 }
 
@@ -102,5 +104,5 @@ median() { printf "%s\n" "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 ms=$(median "${RATE_SUB[@]}"); mk=$(median "${RATE_KL[@]}")
 cs=$(median "${CPU_SUB[@]}"); ck=$(median "${CPU_KL[@]}")
 printf "\nmedian mosquitto_sub %.0f msg/s, klaster ingest %.0f msg/s, ratio %.2f (goal >= 0.90)\n" "$ms" "$mk" "$(echo "$mk / $ms" | bc -l)"
-printf "median CPU s per million messages: mosquitto_sub %.2f, klaster ingest %.2f, ratio %.2f (goal <= 2)\n" "$cs" "$ck" "$(echo "$ck / $cs" | bc -l)"
+printf "median CPU s per million messages: mosquitto_sub %.2f, klaster ingest %.2f, ratio %.2f (goal <= 2)\n" "$cs" "$ck" "$(echo "if ($cs > 0) $ck / $cs else 0" | bc -l)"
 "$BIN" stats --db "$WORK/bench.db" --format json 2>/dev/null | head -1 || true

@@ -72,17 +72,20 @@ final class AggregatorLoop {
                     if pendingMessages > 0 { _ = commit() }
                     return
                 }
-                if idleRounds > 2 { sleepUntilWoken() }
+                if idleRounds > 2 { sleepUntilWoken(streaming: pendingMessages > 0) }
             }
         }
     }
 
-    private func sleepUntilWoken() {
+    /// Waits for more events. The network thread does not signal per
+    /// message (a wake-up per message costs more than the message); it
+    /// signals when it wants a commit (end of a burst) or finds the ring full.
+    /// In between, while a burst is streaming in, the aggregator naps 1 ms at
+    /// a time to keep pace; when idle it sleeps up to 50 ms or until the
+    /// batch deadline.
+    private func sleepUntilWoken(streaming: Bool) {
         shared.metrics.ringOccupancy.record(0)
-        shared.consumerSleeping.store(true, ordering: .sequentiallyConsistent)
-        defer { shared.consumerSleeping.store(false, ordering: .relaxed) }
-        if shared.ring.occupancy > 0 { return }
-        var timeout: Int64 = 5
+        var timeout: Int64 = streaming ? 1 : 50
         if pendingMessages > 0 {
             timeout = min(timeout, max(0, batchOpenedAt + batchMaxDelayMillis - IngestClock.monotonicMillis()))
         }

@@ -16,10 +16,6 @@ final class IngestShared: Sendable {
     let stopRequested = Atomic<Bool>(false)
     /// Set by the network thread when it has pushed its last event.
     let producerFinished = Atomic<Bool>(false)
-    /// The aggregator thread is about to wait for events. Sequentially
-    /// consistent with the producer's check; a wake-up lost to store-load
-    /// reordering costs at most the aggregator's 5 ms wait timeout.
-    let consumerSleeping = Atomic<Bool>(false)
     /// Whether the MQTT session is up (for /healthz).
     let connected = Atomic<Bool>(false)
     /// The first fatal error; the service throws it after the threads stop.

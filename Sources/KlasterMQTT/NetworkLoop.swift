@@ -38,6 +38,10 @@ final class NetworkLoop<Decoder: MessageDecoder>: MosquittoDelegate {
     private let topics: [String]
     private let qos: Int32
     private let burstCap: Int
+    /// A burst never holds acknowledgements longer than this (batch_max_delay).
+    private let burstMaxNanos: Int64
+    /// How long a dry socket is given to deliver the rest of a window.
+    private let lingerNanos: Int64 = 1_000_000
     private let maxPayloadBytes: Int
     private let logger: Logger
     private var backoff: ReconnectBackoff
@@ -66,6 +70,7 @@ final class NetworkLoop<Decoder: MessageDecoder>: MosquittoDelegate {
             topics = config.mqtt.topics
         }
         burstCap = max(1, config.ingest.batchMaxMessages)
+        burstMaxNanos = max(1, config.ingest.batchMaxDelay) * 1_000_000
         maxPayloadBytes = config.ingest.maxPayloadBytes
         backoff = ReconnectBackoff(minMillis: config.mqtt.reconnectMin, maxMillis: config.mqtt.reconnectMax)
         lastReadSeq = shared.startSeq
@@ -144,7 +149,13 @@ final class NetworkLoop<Decoder: MessageDecoder>: MosquittoDelegate {
         if !check(client.loopMisc(), "keepalive") { return }
     }
 
-    /// Reads packets until the socket would block, the burst cap, or a stop.
+    /// Reads packets until the burst cap, the burst deadline
+    /// (`ingest.batch_max_delay` after its start), or the socket stays dry
+    /// for `lingerNanos`. The short linger lets one commit cover a whole
+    /// window of messages the broker is still writing, instead of one
+    /// transaction per TCP segment; when the broker's inflight window is
+    /// full it stops sending, the socket stays dry, and the burst ends —
+    /// so holding acknowledgements back cannot deadlock.
     /// - Returns: `false` when the connection was lost.
     private func readBurst() -> Bool {
         var packets = 0
@@ -152,16 +163,34 @@ final class NetworkLoop<Decoder: MessageDecoder>: MosquittoDelegate {
         defer {
             if receivedInBurst > 0 { shared.metrics.messagesReceived.increment(by: receivedInBurst) }
         }
+        let deadline = IngestClock.monotonicNanos() + burstMaxNanos
         while packets < burstCap {
             klaster_errno_clear()
             let rc = client.loopRead()
             if rc != MOSQ_ERR_SUCCESS.rawValue {
                 return check(rc, "read")
             }
-            if klaster_errno_would_block() != 0 || state == .down { break }
+            if state == .down { return false }
+            if klaster_errno_would_block() != 0 {
+                // Dry: linger briefly for the rest of the window, unless nothing was read yet.
+                if receivedInBurst == 0 || !lingerForData(until: deadline) { break }
+                continue
+            }
             packets += 1
         }
         return state != .down
+    }
+
+    /// Waits up to `lingerNanos` (never past `deadline`) for the socket to
+    /// become readable. - Returns: `true` when there is data to read.
+    private func lingerForData(until deadline: Int64) -> Bool {
+        let now = IngestClock.monotonicNanos()
+        let wait = min(lingerNanos, deadline - now)
+        guard wait > 0 else { return false }
+        var p = pollfd(fd: client.socket, events: Int16(POLLIN), revents: 0)
+        // poll(2) counts milliseconds: round up, so a linger is at least 1 ms.
+        let ms = Int32((wait + 999_999) / 1_000_000)
+        return poll(&p, 1, ms) > 0 && p.revents & Int16(POLLIN) != 0
     }
 
     /// Asks the aggregator to commit through `seq` and waits until it has.
@@ -297,7 +326,9 @@ final class NetworkLoop<Decoder: MessageDecoder>: MosquittoDelegate {
         if grantedQoS.contains(where: { $0 >= 128 }) {
             shared.fail(KlasterError(.noPermission, "broker \(client.options.url) refused the subscription to \(topics)",
                                      hint: "check the broker ACL for this user"))
+            return
         }
+        logger.info("subscribed", metadata: ["topics": "\(topics)", "granted_qos": "\(grantedQoS)"])
     }
 
     func mosquittoPublished(mid: Int32) {}
@@ -327,7 +358,6 @@ final class NetworkLoop<Decoder: MessageDecoder>: MosquittoDelegate {
         }
         lastReadSeq += 1
         push(.end(lastReadSeq))
-        if shared.consumerSleeping.load(ordering: .sequentiallyConsistent) { shared.ringSignal.signal() }
     }
 
     /// Back-pressure: waits while the ring is full, never drops.

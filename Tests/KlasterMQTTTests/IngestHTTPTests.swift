@@ -8,6 +8,7 @@ extension IngestIntegrationTests {
     @Test func metricsAndHealthEndpointsAnswer() throws {
         let port = freeLoopbackPort()
         let h = try IngestHarness()
+        try h.registerSession()
         let daemon = try h.spawnIngest(["--http", "127.0.0.1:\(port)"])
         func get(_ path: String) throws -> CommandResult {
             try runCommand("/usr/bin/curl", ["-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"], timeout: .seconds(10))

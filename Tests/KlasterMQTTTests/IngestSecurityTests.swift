@@ -29,7 +29,7 @@ extension IngestIntegrationTests {
         let db = dir.file("k.db")
         let daemon = try KlasterBinary.spawn(["ingest", "--config", config, "--db", db, "--max-messages", "3"],
                                              environment: ["KLASTER_MQTT_PASSWORD": "right-pw"], outputDirectory: dir.path)
-        #expect(waitUntil(timeout: .seconds(20)) { daemon.stderr.contains("connected to broker") }, "\(daemon.stderr)")
+        #expect(waitUntil(timeout: .seconds(20)) { daemon.stderr.contains("subscribed") }, "\(daemon.stderr)")
         for i in 0..<3 {
             let r = try runCommand("/usr/bin/mosquitto_pub", ["-h", "127.0.0.1", "-p", "\(broker.tlsPort)", "--cafile", certs.caFile,
                                                              "-u", "meter", "-P", "meter-pw", "-q", "1",
