@@ -88,12 +88,6 @@ struct SimulateCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print `topic payload` lines to stdout instead of publishing.")
     var dryRun = false
 
-    func validate() throws {
-        guard meters >= 1 else { throw ValidationError("--meters must be at least 1") }
-        guard (0...2).contains(qos) else { throw ValidationError("--qos must be 0, 1 or 2") }
-        guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be a positive number") }
-    }
-
     func run() throws {
         do {
             try simulate()
@@ -109,6 +103,10 @@ struct SimulateCommand: ParsableCommand {
     }
 
     private func simulate() throws(KlasterError) {
+        guard meters >= 1 else { throw KlasterError(.usage, "--meters must be at least 1", hint: "14 is the base fleet") }
+        guard (0...2).contains(qos) else { throw KlasterError(.usage, "--qos must be 0, 1 or 2", hint: "1 is at least once") }
+        guard rate > 0, rate.isFinite else { throw KlasterError(.usage, "--rate must be a positive number", hint: "readings per second, e.g. 100") }
+        installStopHandlers()
         let config = try common.loadConfig()
         let fleet = FleetCatalog.meters(count: meters)
         let fixedNow = try now.map { s throws(KlasterError) in try TimeSpec.parse(s, now: Self.wallClock()) }
@@ -128,7 +126,6 @@ struct SimulateCommand: ParsableCommand {
         var sim = FleetSimulator(meters: fleet, seed: seed, faults: faults ? .standard : .none, schedule: firstSchedule)
 
         let sink: any SimulatedMessageSink = dryRun ? StdoutSink() : try BrokerSink(connect(config), qos: qos)
-        installStopHandlers()
         let began = Self.wallClock()
         if history != nil {
             while !simulateStopRequested.load(ordering: .relaxed), let m = sim.next() { try sink.send(m) }

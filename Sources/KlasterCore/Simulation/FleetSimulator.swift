@@ -70,7 +70,7 @@ public struct FleetSchedule: Sendable, Equatable {
         let micros = (Double(seriesCount) * 1_000_000 / readingsPerSecond).rounded()
         guard micros >= 1_000 else {
             throw KlasterError(.usage, "--rate \(readingsPerSecond) is more than one reading per series per millisecond for \(seriesCount) series",
-                               hint: "raise --meters or lower --rate (at most \(seriesCount * 1000)/s)")
+                               hint: "raise --meters, or lower --rate to at most \(seriesCount * 1000)/s")
         }
         return FleetSchedule(start: start, intervalMicros: Int64(micros), end: end, stagger: true)
     }
