@@ -84,4 +84,29 @@ import Glibc
         #expect(a.stdout != c.stdout)
         #expect(a.stderr.contains("messages "))
     }
+
+    /// Auth and TLS as for ingest: a password from the environment, a CA file for mqtts://.
+    @Test func simulatePublishesWithPasswordAndTLS() throws {
+        let dir = try TemporaryDirectory(prefix: "simtls")
+        let certs = try TestCertificates.generate(in: dir.path)
+        var options = MosquittoBroker.Options()
+        options.users = ["meter": "s3cret"]
+        options.tls = .init(caFile: certs.caFile, certFile: certs.serverCert, keyFile: certs.serverKey)
+        let broker = try MosquittoBroker(options)
+        defer { broker.stop() }
+        let base = ["simulate", "--now", "2026-06-01T00:00:00Z", "--backfill", "1h", "--username", "meter"]
+
+        let plain = try KlasterBinary.run(base + ["--broker", broker.url], environment: ["KLASTER_MQTT_PASSWORD": "s3cret"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stdout.contains("  messages 96"), "\(plain.stdout)") // 4 readings of 24 series
+
+        let tls = try KlasterBinary.run(base + ["--broker", broker.tlsURL, "--ca-file", certs.caFile, "--tls-insecure"],
+                                        environment: ["KLASTER_MQTT_PASSWORD": "s3cret"])
+        #expect(tls.status == 0, "\(tls.stderr)")
+        #expect(tls.stdout.contains("  messages 96"), "\(tls.stdout)")
+
+        let refused = try KlasterBinary.run(base + ["--broker", broker.url], environment: ["KLASTER_MQTT_PASSWORD": "wrong"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.hasPrefix("klaster: "), "\(refused.stderr)")
+    }
 }
