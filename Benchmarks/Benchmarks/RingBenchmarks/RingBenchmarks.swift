@@ -48,16 +48,22 @@ func spscThroughput(batch: Bool) -> Int {
         if batch {
             var buffer: [Int] = []
             buffer.reserveCapacity(1_024)
+            var backoff = RingBackoff()
             while expected < items {
                 buffer.removeAll(keepingCapacity: true)
-                if ring.popMany(max: 1_024, into: &buffer) == 0 { continue }
+                if ring.popMany(max: 1_024, into: &buffer) == 0 { backoff.wait(); continue }
+                backoff.reset()
                 for v in buffer { precondition(v == expected); expected += 1 }
             }
         } else {
+            var backoff = RingBackoff()
             while expected < items {
                 if let v = ring.tryPop() {
                     precondition(v == expected)
                     expected += 1
+                    backoff.reset()
+                } else {
+                    backoff.wait()
                 }
             }
         }

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -13,6 +15,11 @@ import Darwin
 /// costs no latency.
 public struct RingBackoff: Sendable {
     @usableFromInline var step = 0
+    /// Accumulates the spin loads so the optimiser cannot drop the loop.
+    @usableFromInline var spinSink = 0
+    /// Never written: a relaxed load of it is a cheap, unremovable pause on
+    /// a read-only (never contended) cache line.
+    @usableFromInline static let pauseSource = Atomic<Int>(0)
     /// Longest single sleep, in nanoseconds.
     public var maxSleepNanoseconds: Int
 
@@ -34,7 +41,13 @@ public struct RingBackoff: Sendable {
     public mutating func wait() {
         defer { step += 1 }
         if step < Self.spinSteps {
-            return  // spin: the caller simply retries
+            // Spin without touching the ring's shared lines, a little longer
+            // each step (1, 2, 4 … 64 units of ~1 ns): a side that polls the
+            // other's index back to back takes that cache line away from its
+            // writer on every poll and slows both down.
+            let units = 1 << Swift.min(step, 6)
+            for _ in 0..<units { spinSink &+= RingBackoff.pauseSource.load(ordering: .relaxed) }
+            return
         }
         if step < Self.spinSteps + Self.yieldSteps {
             sched_yield()
