@@ -42,6 +42,15 @@ public final class ChildProcess: @unchecked Sendable {
         } else {
             p.standardInput = FileHandle.nullDevice
         }
+        // Test runners call us on (libdispatch) threads that block SIGTERM and
+        // friends; a spawned child inherits that mask, and mosquitto, which only
+        // unblocks the signals it found unblocked at start, would then ignore
+        // SIGTERM. Spawn with an empty mask: restore ours right after.
+        var empty = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         try p.run()
         if let inputPipe, let stdin {
             let writer = inputPipe.fileHandleForWriting
