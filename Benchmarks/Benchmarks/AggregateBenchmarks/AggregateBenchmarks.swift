@@ -73,7 +73,9 @@ final class Feed: @unchecked Sendable {
 let benchmarks: @Sendable () -> Void = {
     let config = Benchmark.Configuration(
         metrics: [.wallClock, .cpuTotal, .instructions, .mallocCountTotal, .peakMemoryResident, AggregateMetric.readingsPerSecond],
-        warmupIterations: 4,
+        // 7 × 100 s of readings: every window has grown to its steady size
+        // (the lateness is pruned lazily, so a window spans up to 2 × 5 min).
+        warmupIterations: 7,
         maxDuration: .seconds(30),
         maxIterations: 10)
 
