@@ -30,6 +30,11 @@ final class AggregatorLoop {
     /// Sequence number of the last complete message added.
     private var lastSeq: UInt64
     private var batchOpenedAt: Int64 = 0
+    /// Fault injection for the crash tests (`KLASTER_FAULT_COMMIT_DELAY_MS`):
+    /// a pause before each commit widens the read-but-uncommitted window a
+    /// SIGKILL aims at, so an acknowledgement sent before its commit would
+    /// reliably lose readings. 0 (unset) in production.
+    private let faultCommitDelayMicros: UInt32
 
     init(shared: IngestShared, aggregator: Aggregator, store: Store, config: KlasterConfig, maxMessages: UInt64?, logger: Logger) {
         self.shared = shared
@@ -43,6 +48,8 @@ final class AggregatorLoop {
         newSeries = SideQueueReader(shared.newSeries)
         lastSeq = shared.startSeq
         buffer.reserveCapacity(4096)
+        let delay = getenv("KLASTER_FAULT_COMMIT_DELAY_MS").flatMap { UInt32(String(cString: $0)) } ?? 0
+        faultCommitDelayMicros = min(delay, 1_000) * 1_000
     }
 
     /// Runs until the network thread has finished and everything is committed,
@@ -114,6 +121,7 @@ final class AggregatorLoop {
     private func commit() -> Bool {
         let started = ContinuousClock.now
         let batch = aggregator.takeBatch(lastMessageSeq: lastSeq)
+        if faultCommitDelayMicros > 0 { usleep(faultCommitDelayMicros) }
         do {
             try store.apply(batch)
         } catch {
