@@ -33,8 +33,24 @@ public enum KlasterMain {
         } catch let error as KlasterError {
             fail(error)
         } catch {
+            usageFailure(error)
+        }
+    }
+
+    /// swift-argument-parser errors: help and explicit exit codes behave as the
+    /// library does; usage errors become the contract's one line with EX_USAGE.
+    static func usageFailure(_ error: any Error) -> Never {
+        let code = KlasterCommand.exitCode(for: error)
+        let message = KlasterCommand.message(for: error)
+        if error is ArgumentParser.ExitCode || code == .success || message.isEmpty {
             KlasterCommand.exit(withError: error)
         }
+        var what = message.split(separator: "\n").first.map(String.init) ?? message
+        if what.hasPrefix("Error: ") { what.removeFirst("Error: ".count) }
+        let args = CommandLine.arguments.dropFirst()
+        let names = KlasterCommand.configuration.subcommands.compactMap { $0.configuration.commandName }
+        let sub = args.first(where: { names.contains($0) }).map { " \($0)" } ?? ""
+        fail(KlasterError(.usage, what, hint: "see 'klaster\(sub) --help'"))
     }
 
     /// Prints `klaster: <what> (<hint>)` to stderr and exits with the error's code.

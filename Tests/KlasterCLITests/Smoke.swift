@@ -1,5 +1,0 @@
-import Testing
-
-@Test func KlasterCLITestsBuilds() {
-    #expect(Bool(true))
-}

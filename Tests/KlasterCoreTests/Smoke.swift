@@ -1,5 +1,0 @@
-import Testing
-
-@Test func KlasterCoreTestsBuilds() {
-    #expect(Bool(true))
-}
