@@ -12,7 +12,9 @@ import CoreMetrics
 /// commits a batch when it reaches `ingest.batch_max_messages` messages,
 /// when `ingest.batch_max_delay` has passed since its first message, or at
 /// once when the network thread is holding acknowledgements for it. After
-/// each commit it publishes the committed sequence number.
+/// each commit it publishes the committed sequence number. Between commits
+/// (after one, or when idle) it runs the housekeeping that must not slow the
+/// ack path: alert evaluation (`AlertEmitter`) and retention (`RetentionSweeper`).
 final class AggregatorLoop {
     private let shared: IngestShared
     private let aggregator: Aggregator
@@ -21,6 +23,8 @@ final class AggregatorLoop {
     private let batchMaxDelayMillis: Int64
     private let maxMessages: UInt64?
     private let logger: Logger
+    private let alerts: AlertEmitter?
+    private let retention: RetentionSweeper
 
     private var buffer: [IngestEvent] = []
     private var deadLetters: SideQueueReader<DeadLetter>
@@ -36,8 +40,11 @@ final class AggregatorLoop {
     /// reliably lose readings. 0 (unset) in production.
     private let faultCommitDelayMicros: UInt32
 
-    init(shared: IngestShared, aggregator: Aggregator, store: Store, config: KlasterConfig, maxMessages: UInt64?, logger: Logger) {
+    init(shared: IngestShared, aggregator: Aggregator, store: Store, config: KlasterConfig, maxMessages: UInt64?,
+         alerts: AlertEmitter?, logger: Logger) {
         self.shared = shared
+        self.alerts = alerts
+        retention = RetentionSweeper(store: store, storage: config.storage, logger: logger)
         self.aggregator = aggregator
         self.store = store
         batchMaxMessages = max(1, config.ingest.batchMaxMessages)
@@ -55,6 +62,7 @@ final class AggregatorLoop {
     /// Runs until the network thread has finished and everything is committed,
     /// or a commit fails. Called on the dedicated aggregator thread.
     func run() {
+        defer { alerts?.finish() }
         var idleRounds = 0
         while true {
             buffer.removeAll(keepingCapacity: true)
@@ -78,6 +86,11 @@ final class AggregatorLoop {
                     // event it pushed is visible, and the ring is empty: done.
                     if pendingMessages > 0 { _ = commit() }
                     return
+                }
+                if pendingMessages == 0 && !shared.stopRequested.load(ordering: .relaxed) {
+                    // Nothing to commit, nothing waiting for an ack: housekeeping costs no latency here.
+                    alerts?.idle()
+                    retention.idle()
                 }
                 if idleRounds > 2 { sleepUntilWoken(streaming: pendingMessages > 0) }
             }
@@ -144,6 +157,9 @@ final class AggregatorLoop {
             logger.info("--max-messages reached; stopping", metadata: ["committed": "\(lastSeq - shared.startSeq)"])
             shared.requestStop()
         }
+        // After the commit is published (the PUBACKs are already free to go).
+        alerts?.committed()
+        retention.committed()
         return true
     }
 }

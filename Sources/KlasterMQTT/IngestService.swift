@@ -45,11 +45,13 @@ public final class IngestService: Service, Sendable {
         let metrics = IngestMetrics()
         shared = IngestShared(startSeq: startSeq, ringCapacity: config.ingest.ringCapacity, metrics: metrics)
         network = ThreadHandOff(try NetworkLoop(shared: shared, options: options, config: config, decoder: decoder, logger: logger))
+        let alerts = try AlertEmitter(store: store, config: config, ingestOptions: options, logger: logger)
         aggregatorLoop = ThreadHandOff(AggregatorLoop(shared: shared, aggregator: aggregator, store: store, config: config,
-                                                      maxMessages: maxMessages, logger: logger))
+                                                      maxMessages: maxMessages, alerts: alerts, logger: logger))
         logger.info("ingest ready", metadata: [
             "db": "\(config.storage.path)", "series": "\(known.count)", "recent_readings": "\(recent.count)",
             "committed_seq": "\(startSeq)", "broker": "\(options.url)", "client_id": "\(options.clientID ?? "-")",
+            "alert_rules": "\(config.alerts.count)",
         ])
     }
 
