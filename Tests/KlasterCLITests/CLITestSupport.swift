@@ -31,15 +31,28 @@ struct ImportedFixture {
     init(files: [String] = ["fixture.csv", "fixture.jsonl", "fixture.lp"]) throws {
         dir = try TemporaryDirectory(prefix: "cli")
         db = dir.file("k.db")
-        let r = try klaster(["import", "--config", config, "--db", db] + files.map(Golden.path))
+        // Import copies that sit in the temporary directory, whose path has the
+        // same length on every machine: dead-letter details name the file, and
+        // table columns are as wide as their widest cell, so a fixture path that
+        // depended on the checkout location would change the golden padding.
+        var copies: [String] = []
+        for name in files {
+            let copy = dir.file(name)
+            try FileManager.default.copyItem(atPath: Golden.path(name), toPath: copy)
+            copies.append(copy)
+        }
+        let r = try klaster(["import", "--config", config, "--db", db] + copies)
         guard r.status == 0 else { throw ImportFailed(message: r.stderr) }
     }
 
     func klaster(_ args: [String]) throws -> CommandResult { try KlasterBinary.run(args) }
 
-    /// `klaster <command> --config … --db … args…`.
+    /// `klaster <command> --config … --db … args…`, with the fixture directory
+    /// masked as `<fixtures>` in stdout.
     func run(_ command: [String], _ args: [String] = []) throws -> CommandResult {
-        try KlasterBinary.run(command + ["--config", config, "--db", db] + args)
+        var r = try KlasterBinary.run(command + ["--config", config, "--db", db] + args)
+        r.stdout = r.stdout.replacingOccurrences(of: dir.path, with: "<fixtures>")
+        return r
     }
 }
 
