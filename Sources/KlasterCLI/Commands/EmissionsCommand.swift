@@ -69,7 +69,7 @@ struct EmissionsCommand: AsyncParsableCommand {
             .init(json: "co2e_kg", header: "CO2E (kg)", numeric: true),
         ])
         for r in rows {
-            table.rows.append([.text(r.group), .text(RFC3339.format(r.start)), .text(r.width.description),
+            table.rows.append([.text(r.group), .text(RFC3339.format(r.start)), .text(DurationParser.format(r.width.millis)),
                                .integer(Int64(r.scope.rawValue)), .number(r.co2eKg, digits: 3)])
         }
         print(table.render(output.resolved), terminator: "")
