@@ -29,8 +29,8 @@ struct DBCommand: AsyncParsableCommand {
             abstract: "Recompute the buckets of [from, to) from raw readings (folds in late readings).",
             discussion: "The range widens to whole buckets of the largest stored width; raw readings must still be within storage.raw_retention.")
         @OptionGroup var options: CommonOptions
-        @Option(help: "Start: RFC 3339, epoch ms, now, or -24h / -7d.") var from: String
-        @Option(help: "End (exclusive).") var to: String = "now"
+        @Option(parsing: .unconditional, help: "Start: RFC 3339, epoch ms, now, or -24h / -7d.") var from: String
+        @Option(parsing: .unconditional, help: "End (exclusive).") var to: String = "now"
 
         func run() async throws {
             let cfg = try options.loadConfig()

@@ -12,7 +12,7 @@ struct DeadletterCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
     @OptionGroup var output: FormatOptions
 
-    @Option(help: "Only dead letters received at or after this time (RFC 3339, epoch ms, now, -24h…).")
+    @Option(parsing: .unconditional, help: "Only dead letters received at or after this time (RFC 3339, epoch ms, now, -24h…).")
     var since: String?
 
     func run() async throws {

@@ -17,10 +17,10 @@ struct EmissionsCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
     @OptionGroup var output: FormatOptions
 
-    @Option(help: "Start (RFC 3339, epoch ms, now, -7d).")
+    @Option(parsing: .unconditional, help: "Start (RFC 3339, epoch ms, now, -7d).")
     var from: String
 
-    @Option(help: "End, exclusive.")
+    @Option(parsing: .unconditional, help: "End, exclusive.")
     var to: String
 
     @Option(help: "Bucket width of the output (a multiple of a stored width); default: one row for the whole range.")

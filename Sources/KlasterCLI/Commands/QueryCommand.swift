@@ -19,10 +19,10 @@ struct QueryCommand: AsyncParsableCommand {
     @Argument(help: "Series key globs.")
     var globs: [String]
 
-    @Option(help: "Start: RFC 3339, epoch ms, now, or -24h / -7d.")
+    @Option(parsing: .unconditional, help: "Start: RFC 3339, epoch ms, now, or -24h / -7d.")
     var from: String = "-24h"
 
-    @Option(help: "End (exclusive): RFC 3339, epoch ms, now, or a relative time.")
+    @Option(parsing: .unconditional, help: "End (exclusive): RFC 3339, epoch ms, now, or a relative time.")
     var to: String = "now"
 
     @Option(help: "Bucket width: a multiple of a stored width, e.g. 1m, 15m, 1h, 1d, 1w.")
