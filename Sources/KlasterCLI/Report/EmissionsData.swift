@@ -17,8 +17,7 @@ struct EmissionsData {
     init(config: KlasterConfig, now: EpochMillis, method: EmissionFactor.Method = .location) throws(KlasterError) {
         self.config = config
         self.now = now
-        self.store = try Store(path: config.storage.path, durability: config.storage.durability, create: false,
-                               widths: config.buckets.widths)
+        self.store = try config.openStore(create: false)
         self.factors = FactorTable(EmissionFactor.effective(configured: config.factors), method: method)
         self.allSeries = try store.series(glob: nil)
         let factors = self.factors
