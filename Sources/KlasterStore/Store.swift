@@ -10,7 +10,9 @@ import Synchronization
 /// connection's prepared statements. Readers in other processes use their own
 /// `Store`; WAL lets them read while this one writes.
 public final class Store: Sendable {
-    private let connection: Mutex<StoreConnection>
+    /// The one connection of this store; extensions in this module (alert
+    /// state) use it too, so nothing opens a second connection per call.
+    let connection: Mutex<StoreConnection>
     /// The file path, as opened.
     public let path: String
 
