@@ -10,12 +10,13 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "Klaster",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "klaster", targets: ["klaster"]),
         .library(name: "KlasterCore", targets: ["KlasterCore"]),
         .library(name: "KlasterStore", targets: ["KlasterStore"]),
         .library(name: "KlasterMQTT", targets: ["KlasterMQTT"]),
+        .library(name: "KlasterIngest", targets: ["KlasterIngest"]),
+        .library(name: "KlasterSimulator", targets: ["KlasterSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -28,7 +29,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
-        // System C libraries. Only KlasterMQTT imports CMosquitto; only KlasterStore imports CSQLite.
+        // System C libraries. Only KlasterMQTT imports CMosquitto; only KlasterStore imports CSQLite;
+        // CLinux (eventfd, errno) is header-only and used by the ingest pipeline.
         .systemLibrary(
             name: "CMosquitto",
             pkgConfig: "libmosquitto",
@@ -40,24 +42,34 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
 
-        // Pure domain logic: readings, series keys, payload parsing, ring buffer,
-        // buckets, counter deltas, alert rules, targets maths. No I/O.
+        .systemLibrary(name: "CLinux"),
+
+        // Pure domain logic: the model (readings, buckets, batches), payload parsing,
+        // series keys, time, buckets and counter deltas, emissions, targets, alert rules. No I/O.
         .target(name: "KlasterCore", swiftSettings: strict),
 
         // SQLite sink: schema, migrations, batch writer, queries.
         .target(name: "KlasterStore", dependencies: ["KlasterCore", "CSQLite"], swiftSettings: strict),
 
-        // libmosquitto wrapper, the ingest loop (ack after commit) and the publisher.
+        // The libmosquitto wrapper (one class owning the handle, one error helper) and the publisher.
+        .target(name: "KlasterMQTT", dependencies: ["KlasterCore", "CMosquitto"], swiftSettings: strict),
+
+        // The ingest pipeline: Receive/ (connection state machine, receive loop, decoders) →
+        // Handoff/ (lock-free ring, commit handshake) → Aggregate/ (aggregator thread, store commits)
+        // → Housekeeping/ (alert emitter, retention sweeper). Acknowledges only what is committed.
         .target(
-            name: "KlasterMQTT",
+            name: "KlasterIngest",
             dependencies: [
-                "KlasterCore", "KlasterStore", "CMosquitto",
+                "KlasterCore", "KlasterStore", "KlasterMQTT", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
+
+        // The deterministic NextGen fleet that `klaster simulate` publishes.
+        .target(name: "KlasterSimulator", dependencies: ["KlasterCore"], swiftSettings: strict),
 
         // /metrics and /healthz for the daemon.
         .target(
@@ -76,7 +88,7 @@ let package = Package(
         .target(
             name: "KlasterCLI",
             dependencies: [
-                "KlasterCore", "KlasterStore", "KlasterMQTT", "KlasterHTTP",
+                "KlasterCore", "KlasterStore", "KlasterMQTT", "KlasterIngest", "KlasterSimulator", "KlasterHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,7 +108,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KlasterStoreTests", dependencies: ["KlasterStore", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),
-        .testTarget(name: "KlasterMQTTTests", dependencies: ["KlasterMQTT", "KlasterStore", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),
+        .testTarget(name: "KlasterMQTTTests", dependencies: ["KlasterMQTT", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "KlasterIngestTests",
+            dependencies: ["KlasterIngest", "KlasterMQTT", "KlasterStore", "KlasterCore", "KlasterTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "KlasterSimulatorTests", dependencies: ["KlasterSimulator", "KlasterCore"], swiftSettings: strict),
         .testTarget(
             name: "KlasterCLITests",
             dependencies: ["KlasterCLI", "KlasterStore", "KlasterCore", "KlasterTestSupport", "klaster"],

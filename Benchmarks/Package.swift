@@ -10,13 +10,11 @@
 // off on purpose (it is only needed for ARC counters on Swift 6.3).
 import PackageDescription
 
-let benchmarkTarget: (String) -> Target = { name in
+let benchmarkTarget: (String, [String]) -> Target = { name, klaster in
     .executableTarget(
         name: name,
-        dependencies: [
-            .product(name: "Benchmark", package: "benchmark"),
-            .product(name: "KlasterCore", package: "Klaster"),
-        ],
+        dependencies: [.product(name: "Benchmark", package: "benchmark")]
+            + klaster.map { .product(name: $0, package: "Klaster") },
         path: "Benchmarks/\(name)",
         plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     )
@@ -24,7 +22,6 @@ let benchmarkTarget: (String) -> Target = { name in
 
 let package = Package(
     name: "KlasterBenchmarks",
-    platforms: [.macOS(.v15)],
     dependencies: [
         // `name:` keeps the product reference stable whatever the checkout's
         // directory is called (a path dependency's identity is its folder name).
@@ -32,9 +29,9 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        benchmarkTarget("RingBenchmarks"),
-        benchmarkTarget("AggregateBenchmarks"),
-        benchmarkTarget("ParseBenchmarks"),
+        benchmarkTarget("RingBenchmarks", ["KlasterCore", "KlasterIngest"]),
+        benchmarkTarget("AggregateBenchmarks", ["KlasterCore"]),
+        benchmarkTarget("ParseBenchmarks", ["KlasterCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -185,7 +185,7 @@ private final class PublisherEvents: MosquittoDelegate, @unchecked Sendable {
     }
 
     func mosquittoDisconnected(rc: Int32) {}
-    func mosquittoMessage(_ message: UnsafePointer<mosquitto_message>) {}
+    func mosquittoMessage(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) {}
     func mosquittoSubscribed(mid: Int32, grantedQoS: [Int32]) {}
 
     func mosquittoPublished(mid: Int32) {

@@ -1,14 +1,18 @@
 import CMosquitto
 import KlasterCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Receives libmosquitto's callbacks, on whichever thread runs the loop.
-protocol MosquittoDelegate: AnyObject {
+public protocol MosquittoDelegate: AnyObject {
     /// CONNACK arrived; `rc` 0 = accepted, else the refusal reason.
     func mosquittoConnected(rc: Int32, sessionPresent: Bool)
     /// The connection ended (`rc` 0 = we asked for it).
     func mosquittoDisconnected(rc: Int32)
-    /// A PUBLISH arrived. The message and its buffers are valid only during the call.
-    func mosquittoMessage(_ message: UnsafePointer<mosquitto_message>)
+    /// A PUBLISH arrived. `topic` (without its NUL) and `payload` are valid only during the call.
+    func mosquittoMessage(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer)
     /// An outgoing message completed (QoS 0: written; QoS 1: PUBACK; QoS 2: PUBCOMP).
     func mosquittoPublished(mid: Int32)
     /// A SUBACK arrived; `grantedQoS` holds 128 for a refused topic.
@@ -21,16 +25,16 @@ protocol MosquittoDelegate: AnyObject {
 ///
 /// Not Sendable: one thread drives a handle (the ingest network thread, or
 /// the publisher under libmosquitto's own thread-safe API).
-final class MosquittoClient {
+public final class MosquittoClient {
     let handle: OpaquePointer
-    let options: MQTTConnectionOptions
+    public let options: MQTTConnectionOptions
     /// `unowned(unsafe)`: the delegate owns this client and outlives it, and
     /// a weak reference would cost an atomic load per message.
-    unowned(unsafe) var delegate: (any MosquittoDelegate)?
+    public unowned(unsafe) var delegate: (any MosquittoDelegate)?
 
     /// Creates the handle and applies protocol, credentials and TLS.
     /// - Throws: `KlasterError` when libmosquitto rejects an option (e.g. an unreadable CA file).
-    init(options: MQTTConnectionOptions) throws(KlasterError) {
+    public init(options: MQTTConnectionOptions) throws(KlasterError) {
         MosquittoLibrary.ensureInitialised()
         self.options = options
         guard let h = mosquitto_new(options.clientID, options.cleanSession, nil) else {
@@ -46,7 +50,10 @@ final class MosquittoClient {
         }
         mosquitto_message_callback_set(h) { _, obj, message in
             guard let message else { return }
-            MosquittoClient.from(obj)?.delegate?.mosquittoMessage(message)
+            let m = message.pointee
+            let topic = UnsafeRawBufferPointer(start: m.topic, count: m.topic.map { strlen($0) } ?? 0)
+            let payload = UnsafeRawBufferPointer(start: m.payload, count: Int(m.payloadlen))
+            MosquittoClient.from(obj)?.delegate?.mosquittoMessage(topic: topic, payload: payload)
         }
         mosquitto_publish_callback_set(h) { _, obj, mid in
             MosquittoClient.from(obj)?.delegate?.mosquittoPublished(mid: mid)
@@ -84,16 +91,19 @@ final class MosquittoClient {
         return Unmanaged<MosquittoClient>.fromOpaque(obj).takeUnretainedValue()
     }
 
+    /// The `MOSQ_ERR_SUCCESS` return code.
+    public static let success: Int32 = MOSQ_ERR_SUCCESS.rawValue
+
     /// Marks the handle as driven by a thread of ours: outgoing packets are
     /// then only queued, and reach the socket on `loopWrite()`.
-    func setThreaded() {
+    public func setThreaded() {
         mosquitto_threaded_set(handle, true)
     }
 
     /// Connects (blocking TCP connect + queued CONNECT packet); with MQTT 5
     /// and a persistent session, sends the session expiry interval.
     /// - Returns: a `MOSQ_ERR_*` code.
-    func connect() -> Int32 {
+    public func connect() -> Int32 {
         let o = options
         if o.protocolVersion == 5 && !o.cleanSession && o.sessionExpirySeconds > 0 {
             var props: OpaquePointer? = nil
@@ -106,24 +116,24 @@ final class MosquittoClient {
     }
 
     /// Queues a SUBSCRIBE. - Returns: a `MOSQ_ERR_*` code.
-    func subscribe(_ topic: String, qos: Int32) -> Int32 {
+    public func subscribe(_ topic: String, qos: Int32) -> Int32 {
         mosquitto_subscribe(handle, nil, topic, qos)
     }
 
     /// The socket to poll, or -1 when not connected.
-    var socket: Int32 { mosquitto_socket(handle) }
+    public var socket: Int32 { mosquitto_socket(handle) }
     /// Whether queued outgoing packets are waiting for the socket.
-    var wantWrite: Bool { mosquitto_want_write(handle) }
+    public var wantWrite: Bool { mosquitto_want_write(handle) }
 
     /// Reads and handles at most one packet (libmosquitto ignores larger
     /// counts for a QoS 1 subscriber anyway). - Returns: a `MOSQ_ERR_*` code.
     @inline(__always)
-    func loopRead() -> Int32 { mosquitto_loop_read(handle, 1) }
+    public func loopRead() -> Int32 { mosquitto_loop_read(handle, 1) }
     /// Writes every queued packet the socket takes. - Returns: a `MOSQ_ERR_*` code.
-    func loopWrite() -> Int32 { mosquitto_loop_write(handle, 1) }
+    public func loopWrite() -> Int32 { mosquitto_loop_write(handle, 1) }
     /// Keepalive (queues PINGREQ, detects a silent broker). - Returns: a `MOSQ_ERR_*` code.
-    func loopMisc() -> Int32 { mosquitto_loop_misc(handle) }
+    public func loopMisc() -> Int32 { mosquitto_loop_misc(handle) }
     /// Queues DISCONNECT. - Returns: a `MOSQ_ERR_*` code.
     @discardableResult
-    func disconnect() -> Int32 { mosquitto_disconnect(handle) }
+    public func disconnect() -> Int32 { mosquitto_disconnect(handle) }
 }

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// How a libmosquitto return code (or a CONNACK refusal) should be handled.
-enum MosquittoOutcome: Sendable {
+public enum MosquittoOutcome: Sendable {
     case ok
     /// Worth retrying: the broker is down, the connection dropped, a timeout.
     case transient(KlasterError)
@@ -16,12 +16,12 @@ enum MosquittoOutcome: Sendable {
 
 /// The one place where libmosquitto's `MOSQ_ERR_*` codes and CONNACK reason
 /// codes become `KlasterError`s (swift-nio's SystemCallHelpers pattern).
-enum MosquittoErrors {
+public enum MosquittoErrors {
     /// Classifies a `MOSQ_ERR_*` return code.
     /// - Parameters:
     ///   - rc: The code.
     ///   - doing: What was attempted ("connect to mqtt://…"), for the message.
-    static func classify(_ rc: Int32, doing: String) -> MosquittoOutcome {
+    public static func classify(_ rc: Int32, doing: String) -> MosquittoOutcome {
         guard rc != MOSQ_ERR_SUCCESS.rawValue else { return .ok }
         let text = String(cString: mosquitto_strerror(rc))
         switch mosq_err_t(rawValue: rc) {
@@ -46,7 +46,7 @@ enum MosquittoErrors {
 
     /// Classifies the reason code of a CONNACK (MQTT 3.1.1 return codes 1–5,
     /// MQTT 5 reason codes ≥ 128).
-    static func classifyConnack(_ rc: Int32, url: String) -> MosquittoOutcome {
+    public static func classifyConnack(_ rc: Int32, url: String) -> MosquittoOutcome {
         guard rc != 0 else { return .ok }
         let text = String(cString: mosquitto_connack_string(rc))
         let doing = "broker \(url) refused the connection: \(text)"
@@ -61,8 +61,11 @@ enum MosquittoErrors {
         }
     }
 
+    /// The human-readable text of a `MOSQ_ERR_*` code (for logs).
+    public static func describe(_ rc: Int32) -> String { String(cString: mosquitto_strerror(rc)) }
+
     /// Throws the error of a failed call, transient or fatal alike.
-    static func check(_ rc: Int32, doing: @autoclosure () -> String) throws(KlasterError) {
+    public static func check(_ rc: Int32, doing: @autoclosure () -> String) throws(KlasterError) {
         guard rc != MOSQ_ERR_SUCCESS.rawValue else { return }
         switch classify(rc, doing: doing()) {
         case .ok: return

@@ -8,6 +8,7 @@
 import Benchmark
 import Foundation
 import KlasterCore
+import KlasterIngest
 import Synchronization
 
 let items = 50_000_000

@@ -1,6 +1,7 @@
 import ArgumentParser
 import KlasterCore
 import KlasterHTTP
+import KlasterIngest
 import KlasterMQTT
 import Logging
 import ServiceLifecycle

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KlasterCore
 import KlasterMQTT
+import KlasterSimulator
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,3 +1,5 @@
+import KlasterCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

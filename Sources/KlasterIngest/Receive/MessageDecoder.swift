@@ -2,7 +2,7 @@ import KlasterCore
 
 /// Turns one MQTT message into readings on the network thread: the topic
 /// resolves to a series, the payload parses. Generic parameter of
-/// `NetworkLoop`, so the per-message call is static, not dynamic.
+/// `ReceiveLoop`, so the per-message call is static, not dynamic.
 protocol MessageDecoder {
     /// Decodes a message, appending its valid readings to `readings`.
     /// - Returns: `nil` when the whole message was valid, else the first

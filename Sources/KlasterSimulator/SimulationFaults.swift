@@ -1,3 +1,5 @@
+import KlasterCore
+
 /// The field faults the simulator can inject (DOMAIN.md "Meter telemetry").
 public enum FaultKind: String, Sendable, CaseIterable, Hashable {
     /// A register wrapped at its modulus (a reading lower than the previous one).

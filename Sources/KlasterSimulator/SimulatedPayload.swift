@@ -1,3 +1,5 @@
+import KlasterCore
+
 /// Encodes simulated readings in the contract's JSON form
 /// `{"ts":<epoch ms>,"v":<number>,"seq":<uint>}` (a share with an RFC 3339
 /// `ts` string), and the malformed variants of the `malformed` fault.

@@ -1,5 +1,6 @@
 import Foundation
 import KlasterCore
+import KlasterMQTT
 import KlasterStore
 import Logging
 import ServiceLifecycle
@@ -13,7 +14,7 @@ import CoreMetrics
 /// acknowledgements, disconnects and returns.
 public final class IngestService: Service, Sendable {
     private let shared: IngestShared
-    private let network: ThreadHandOff<NetworkLoop<PayloadMessageDecoder>>
+    private let network: ThreadHandOff<ReceiveLoop<PayloadMessageDecoder>>
     private let aggregatorLoop: ThreadHandOff<AggregatorLoop>
     private let logger: Logger
     private let started = Atomic<Bool>(false)
@@ -44,7 +45,7 @@ public final class IngestService: Service, Sendable {
         let decoder = PayloadMessageDecoder(resolver: resolver, ingest: config.ingest)
         let metrics = IngestMetrics()
         shared = IngestShared(startSeq: startSeq, ringCapacity: config.ingest.ringCapacity, metrics: metrics)
-        network = ThreadHandOff(try NetworkLoop(shared: shared, options: options, config: config, decoder: decoder, logger: logger))
+        network = ThreadHandOff(try ReceiveLoop(shared: shared, options: options, config: config, decoder: decoder, logger: logger))
         let alerts = try AlertEmitter(store: store, config: config, ingestOptions: options, logger: logger)
         aggregatorLoop = ThreadHandOff(AggregatorLoop(shared: shared, aggregator: aggregator, store: store, config: config,
                                                       maxMessages: maxMessages, alerts: alerts, logger: logger))

@@ -1,4 +1,4 @@
-import CMosquitto
+import CLinux
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import KlasterCore
+@testable import KlasterIngest
 import Synchronization
 import Testing
 

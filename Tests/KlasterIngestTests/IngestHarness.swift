@@ -1,5 +1,6 @@
 import Foundation
 import KlasterCore
+import KlasterIngest
 import KlasterMQTT
 import KlasterStore
 import KlasterTestSupport

@@ -1,5 +1,6 @@
-import CMosquitto
+import CLinux
 import KlasterCore
+import KlasterMQTT
 import Logging
 
 #if canImport(Glibc)
@@ -31,7 +32,7 @@ import CoreMetrics
 /// A disconnect drops libmosquitto's queued PUBACKs (lib/connect.c,
 /// `mosquitto__reconnect` cleans the out queue); the broker redelivers those
 /// messages on the persistent session, and (series, ts) dedupe absorbs them.
-final class NetworkLoop<Decoder: MessageDecoder>: MosquittoDelegate {
+final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
     private let shared: IngestShared
     private let client: MosquittoClient
     private var decoder: Decoder
@@ -167,7 +168,7 @@ final class NetworkLoop<Decoder: MessageDecoder>: MosquittoDelegate {
         while packets < burstCap {
             klaster_errno_clear()
             let rc = client.loopRead()
-            if rc != MOSQ_ERR_SUCCESS.rawValue {
+            if rc != MosquittoClient.success {
                 return check(rc, "read")
             }
             if state == .down { return false }
@@ -222,7 +223,7 @@ final class NetworkLoop<Decoder: MessageDecoder>: MosquittoDelegate {
         guard state != .down, fd >= 0 else { return }
         let deadline = IngestClock.monotonicMillis() + 3_000
         while client.wantWrite && IngestClock.monotonicMillis() < deadline {
-            if client.loopWrite() != MOSQ_ERR_SUCCESS.rawValue { return }
+            if client.loopWrite() != MosquittoClient.success { return }
             if client.wantWrite {
                 var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
                 _ = poll(&p, 1, 50)
@@ -319,7 +320,7 @@ final class NetworkLoop<Decoder: MessageDecoder>: MosquittoDelegate {
             shared.metrics.connected.record(0)
             return
         }
-        if state != .down { noteDown(rc == 0 ? "disconnected" : String(cString: mosquitto_strerror(rc))) }
+        if state != .down { noteDown(rc == 0 ? "disconnected" : MosquittoErrors.describe(rc)) }
     }
 
     func mosquittoSubscribed(mid: Int32, grantedQoS: [Int32]) {
@@ -335,12 +336,9 @@ final class NetworkLoop<Decoder: MessageDecoder>: MosquittoDelegate {
 
     /// One message: decode, then push its events into the ring in order:
     /// new series, then readings (or one dead letter), then end-of-message.
-    func mosquittoMessage(_ m: UnsafePointer<mosquitto_message>) {
-        let msg = m.pointee
+    func mosquittoMessage(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) {
         receivedInBurst += 1
         let receivedAt = IngestClock.wallMillis()
-        let topic = UnsafeRawBufferPointer(start: msg.topic, count: msg.topic.map { strlen($0) } ?? 0)
-        let payload = UnsafeRawBufferPointer(start: msg.payload, count: Int(msg.payloadlen))
         readings.removeAll(keepingCapacity: true)
         let rejection = decoder.decode(topic: topic, payload: payload, receivedAt: receivedAt, into: &readings)
         // New series first: the aggregator must know them before their readings.

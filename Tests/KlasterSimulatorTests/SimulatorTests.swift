@@ -1,5 +1,6 @@
 import Foundation
 import KlasterCore
+import KlasterSimulator
 import Testing
 
 /// A reading decoded from a simulated message by the test itself (not by the

@@ -1,6 +1,7 @@
 import Foundation
 import KlasterCore
 import KlasterStore
+import KlasterIngest
 import KlasterMQTT
 import KlasterTestSupport
 import Testing

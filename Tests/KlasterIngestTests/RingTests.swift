@@ -1,4 +1,5 @@
 import KlasterCore
+@testable import KlasterIngest
 import Synchronization
 import Testing
 

@@ -1,4 +1,5 @@
 import KlasterCore
+import KlasterMQTT
 import KlasterStore
 import Logging
 
