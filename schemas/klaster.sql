@@ -1,29 +1,29 @@
--- Klaster SQLite schema, version 2 (the sum of all migrations).
+-- Klaster SQLite schema, version 3 (the sum of all migrations).
 --
 -- This file documents the schema. The same statements, split by version, are
 -- applied by Sources/KlasterStore/Schema/Migrations.swift (each migration in its
 -- own transaction; `meta.schema_version` records the version reached). A test
--- (SchemaFileTests) checks that this file and the migrations create identical
--- tables and indexes.
+-- (schemaFileMatchesMigrations) checks that this file and the migrations create
+-- identical tables and indexes.
 --
 -- All times are epoch milliseconds UTC (INTEGER). All tables are STRICT.
 -- Tables keyed by integers are WITHOUT ROWID: the key is the B-tree order.
 --
--- Key order, measured (SQLite 3.40, WAL, synchronous=NORMAL, 2M time-ordered
--- readings over 2,000 series, 10k rows per transaction; Benchmarks/import/README.md):
---   (series, ts), default 2 MB cache           ~105k rows/s
---   (series, ts), cache_size = 64 MB            ~139k rows/s   <- chosen
---   (ts, series), no other index                ~357k rows/s   (pure append)
---   (ts, series) + index (series, ts)            ~57k rows/s
--- Per-series access (restore after restart, `series`, rebuild seeds, retention
--- per series) needs (series, ts); a second index costs more than it saves, so
--- the store keys raw readings by (series, ts) and sets a page cache large
--- enough to hold the hot leaf page of every series (PRAGMA cache_size, set on
--- open, not part of the schema).
+-- The layout (v3), chosen so that a commit's page writes follow the readings it
+-- holds, not the number of series it touches:
+--   * raw readings are the truth, keyed by (ts, series): a live fleet's commit
+--     (every series, one second) appends at the right edge of one B-tree instead
+--     of rewriting a leaf page per series (Benchmarks/import/README.md);
+--   * a bucket row is written once it is final — when its series' newest reading
+--     is `buckets.allowed_lateness` past the bucket's end — and merged into every
+--     coarser width at that moment; `series.final_until` says where each series'
+--     final buckets end;
+--   * everything after a series' frontier (the open window, about
+--     allowed_lateness + 1 minute) is computed from raw readings when it is read,
+--     and rebuilt from them when the daemon restarts: nothing acknowledged lives
+--     only in memory.
 
--- v1 ---------------------------------------------------------------------
-
--- Schema version and provenance: ('schema_version', '2'), ('application', 'klaster').
+-- Schema version and provenance: ('schema_version', '3'), ('application', 'klaster').
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -31,22 +31,27 @@ CREATE TABLE meta (
 
 -- One row per series; `id` is the small integer every other table uses.
 CREATE TABLE series (
-    id       INTEGER PRIMARY KEY,              -- rowid alias
-    key      TEXT NOT NULL UNIQUE,             -- plant/meter/quantity
-    plant    TEXT,
-    quantity TEXT,
-    kind     TEXT NOT NULL CHECK (kind IN ('counter', 'gauge')),
-    unit     TEXT NOT NULL
+    id           INTEGER PRIMARY KEY,          -- rowid alias
+    key          TEXT NOT NULL UNIQUE,         -- plant/meter/quantity
+    plant        TEXT,
+    quantity     TEXT,
+    kind         TEXT NOT NULL CHECK (kind IN ('counter', 'gauge')),
+    unit         TEXT NOT NULL,
+    final_until  INTEGER,                      -- v3: buckets starting before this are final (NULL: none yet)
+    anchor_ts    INTEGER,                      -- v3: newest aggregated reading before final_until:
+    anchor_value REAL                          --     the first open counter delta's predecessor
 ) STRICT;
 
--- Raw readings, deduplicated by (series, ts): the first one stored wins.
+-- Raw readings (v3 layout), deduplicated by (series, ts): the first one stored
+-- wins. In time order: live inserts append; retention deletes from the front.
 CREATE TABLE readings (
-    series  INTEGER NOT NULL,                  -- series.id
     ts      INTEGER NOT NULL,
+    series  INTEGER NOT NULL,                  -- series.id
     value   REAL    NOT NULL,
     seq     INTEGER,                           -- publisher sequence number, if sent
     quality INTEGER NOT NULL DEFAULT 0,        -- 0 good, 1 uncertain, 2 bad (never aggregated)
-    PRIMARY KEY (series, ts)
+    late    INTEGER NOT NULL DEFAULT 0,        -- 1: too late to aggregate, until `db rebuild` folds it in
+    PRIMARY KEY (ts, series)
 ) STRICT, WITHOUT ROWID;
 
 -- Which bucket widths have a table; `name` is the table suffix (buckets_<name>).
@@ -55,10 +60,11 @@ CREATE TABLE bucket_widths (
     name     TEXT NOT NULL UNIQUE
 ) STRICT;
 
--- One table per stored width, all alike. A row is a mergeable partial
+-- One table per stored width, all alike. A row is a mergeable aggregate
 -- (BucketRow): count, sum, delta, implausible add; min/max compare; first/last
 -- by ts. A row with count = 0 carries only a delta correction (min, max,
--- first_ts, first, last_ts, last are NULL).
+-- first_ts, first, last_ts, last are NULL). Rows hold final buckets only; a
+-- coarse row holds the final minutes of its bucket so far.
 CREATE TABLE buckets_1m (
     series      INTEGER NOT NULL,
     start       INTEGER NOT NULL,              -- floor(ts / width) * width
@@ -91,7 +97,8 @@ CREATE TABLE buckets_1d (
 ) STRICT, WITHOUT ROWID;
 INSERT INTO bucket_widths (width_ms, name) VALUES (60000, '1m'), (900000, '15m'), (3600000, '1h'), (86400000, '1d');
 -- A width configured in buckets.widths beyond these gets the same table,
--- created (and registered here) when the store is opened with it.
+-- created (and registered here) when the store is opened with it. Every width
+-- must be a multiple of the finest.
 
 -- Messages that were rejected, whole, with why.
 CREATE TABLE deadletter (
@@ -102,15 +109,25 @@ CREATE TABLE deadletter (
     reason      TEXT    NOT NULL,              -- RejectReason raw value
     detail      TEXT    NOT NULL
 ) STRICT;
+-- v2: `klaster deadletter --since T` and retention read dead letters by time.
+CREATE INDEX deadletter_received_at ON deadletter (received_at);
 
 -- Running ingest totals: messages, readings (distinct stored), duplicates,
--- late, implausible, committed_seq, deadletter:<reason>.
+-- late, implausible, committed_seq, deadletter:<reason>; and (v3) open_from,
+-- the oldest start of any open bucket as of the last commit (absent: none open).
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 
--- v2 ---------------------------------------------------------------------
-
--- `klaster deadletter --since T` and retention read dead letters by time.
-CREATE INDEX deadletter_received_at ON deadletter (received_at);
+-- v3: alert-rule states of `klaster check` and the daemon's alert hook.
+CREATE TABLE alert_state (
+    rule            TEXT PRIMARY KEY,
+    status          INTEGER NOT NULL,          -- AlertStatus raw value
+    since           INTEGER NOT NULL,
+    level           INTEGER NOT NULL,
+    pending         INTEGER,
+    pending_since   INTEGER,
+    last_window_end INTEGER,
+    value           REAL
+) STRICT, WITHOUT ROWID;

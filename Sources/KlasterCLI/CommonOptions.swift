@@ -52,10 +52,12 @@ public struct FormatOptions: ParsableArguments {
 }
 
 extension KlasterConfig {
-    /// Opens `storage.path` as a `Store` with this config's durability and widths.
+    /// Opens the configured store with this config's durability, widths and quantities.
     /// - Parameter create: `false` for read commands: a missing file is exit 66.
-    public func openStore(create: Bool) throws(KlasterError) -> Store {
-        try Store(path: storage.path, durability: storage.durability, create: create, widths: buckets.widths)
+    public func openStore(create: Bool) throws(KlasterError) -> any Store {
+        try buckets.validateForStorage()
+        return try SQLiteStore(path: storage.path, durability: storage.durability, create: create,
+                               widths: buckets.widths, quantities: quantities)
     }
 }
 

@@ -40,6 +40,21 @@ public struct KlasterConfig: Sendable, Equatable {
         public var allowedLateness: Int64 = 300_000
         public var timezone = "Asia/Baku"
         public init() {}
+
+        /// The store keeps the finest width's final buckets and merges each
+        /// into the coarser widths, so every width must be a multiple of the
+        /// finest one (aligned at the epoch, each finest bucket then lies in
+        /// exactly one bucket of every width).
+        /// - Throws: `.config` naming the width that is not.
+        public func validateForStorage() throws(KlasterError) {
+            guard let finest = widths.min() else {
+                throw KlasterError(.config, "buckets.widths is empty", hint: "list at least one width, e.g. [\"1m\", \"15m\", \"1h\", \"1d\"]")
+            }
+            for w in widths where w.millis % finest.millis != 0 {
+                throw KlasterError(.config, "buckets.widths: \(w) is not a multiple of the finest width \(finest)",
+                                   hint: "use widths that are multiples of \(finest), e.g. [\"1m\", \"15m\", \"1h\", \"1d\"]")
+            }
+        }
     }
 
     public struct Ingest: Sendable, Equatable {

@@ -34,13 +34,16 @@ public final class IngestService: Service, Sendable {
         self.logger = logger
         let options = try MQTTConnectionOptions(config: config.mqtt, environment: environment)
         let pattern = try TopicPattern(config.mqtt.topicPattern)
-        let store = try Store(path: config.storage.path, durability: config.storage.durability, widths: config.buckets.widths)
-        let known = try store.loadSeries()
-        let recent = try store.loadRecent(allowedLateness: config.buckets.allowedLateness)
+        try config.buckets.validateForStorage()
+        let store: any Store = try SQLiteStore(path: config.storage.path, durability: config.storage.durability,
+                                               widths: config.buckets.widths, quantities: config.quantities)
+        // The open window is rebuilt from raw readings: what was acknowledged is on disk.
+        let (known, frontiers, recent) = try store.ingestRestoreState()
         let startSeq = try store.committedSeq()
         let aggregator = Aggregator(widths: config.buckets.widths, allowedLateness: config.buckets.allowedLateness,
-                                    quantities: config.quantities)
-        aggregator.restore(series: known, recent: recent)
+                                    quantities: config.quantities, finalizing: true)
+        aggregator.setClock(IngestClock.wallMillis())
+        aggregator.restore(series: known, frontiers: frontiers, open: recent)
         let resolver = SeriesResolver(pattern: pattern, quantities: config.quantities, known: known)
         let decoder = PayloadMessageDecoder(resolver: resolver, ingest: config.ingest)
         let metrics = IngestMetrics()

@@ -1,79 +1,10 @@
 import KlasterCore
 import Synchronization
 
-/// Persistence of alert-rule states for `klaster check`, so a cron-driven
-/// check honours `for` and hysteresis between runs.
-///
-/// The table is created idempotently (`CREATE TABLE IF NOT EXISTS`) on its own
-/// connection to the same file, so it needs no schema migration of its own;
-/// store-cli may fold it into a numbered migration later without changing this API.
-extension Store {
-    static let alertStateDDL = """
-        CREATE TABLE IF NOT EXISTS alert_state (
-            rule TEXT PRIMARY KEY, status INTEGER NOT NULL, since INTEGER NOT NULL, level INTEGER NOT NULL,
-            pending INTEGER, pending_since INTEGER, last_window_end INTEGER, value REAL
-        ) STRICT, WITHOUT ROWID;
-        """
-
-    /// Runs `body` on the store's own connection, with `alert_state` created
-    /// if this database has none yet.
-    private func withAlertState<T: Sendable>(_ body: (Database) throws(KlasterError) -> T) throws(KlasterError) -> T {
-        try connection.withLock { (c: inout StoreConnection) throws(KlasterError) -> T in
-            try c.db.execute(Self.alertStateDDL)
-            return try body(c.db)
-        }
-    }
-
-    /// Saved alert states by rule name (rules never evaluated are absent).
-    /// - Throws: `KlasterError` for an unreadable database.
-    public func loadAlertStates() throws(KlasterError) -> [String: AlertState] {
-        try withAlertState { (db: Database) throws(KlasterError) -> [String: AlertState] in
-            let st = try db.prepare("SELECT rule, status, since, level, pending, pending_since, last_window_end, value FROM alert_state")
-            var out: [String: AlertState] = [:]
-            while try st.step() {
-                guard let status = AlertStatus(rawValue: Int32(st.int64(1))),
-                      let level = AlertStatus(rawValue: Int32(st.int64(3))) else { continue }
-                out[st.string(0)] = AlertState(status: status, since: st.int64(2), level: level,
-                                               pending: st.optionalInt64(4).flatMap { AlertStatus(rawValue: Int32($0)) },
-                                               pendingSince: st.optionalInt64(5), lastWindowEnd: st.optionalInt64(6),
-                                               value: st.optionalDouble(7))
-            }
-            return out
-        }
-    }
-
-    /// Replaces the saved states of the given rules, in one transaction.
-    /// - Throws: `KlasterError` on a write failure (nothing is half-written).
-    public func saveAlertStates(_ states: [String: AlertState]) throws(KlasterError) {
-        try withAlertState { (db: Database) throws(KlasterError) in
-            try db.transaction { () throws(KlasterError) in
-                let st = try db.prepare("""
-                    INSERT INTO alert_state (rule, status, since, level, pending, pending_since, last_window_end, value)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                    ON CONFLICT (rule) DO UPDATE SET status = excluded.status, since = excluded.since, level = excluded.level,
-                        pending = excluded.pending, pending_since = excluded.pending_since,
-                        last_window_end = excluded.last_window_end, value = excluded.value
-                    """)
-                for (rule, s) in states.sorted(by: { $0.key < $1.key }) {
-                    try st.run { st in
-                        st.bind(1, rule)
-                        st.bind(2, Int64(s.status.rawValue))
-                        st.bind(3, s.since)
-                        st.bind(4, Int64(s.level.rawValue))
-                        st.bind(5, s.pending.map { Int64($0.rawValue) })
-                        st.bind(6, s.pendingSince)
-                        st.bind(7, s.lastWindowEnd)
-                        st.bind(8, s.value)
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// Emission and alert queries shared by the CLI (`emissions`, `targets`,
-/// `check`, `report`) and the ingest daemon's alert hook.
-extension Store {
+/// `check`, `report`) and the ingest daemon's alert hook; each runs inside
+/// the caller's read transaction, on series looked up by id.
+extension StoreReader {
     /// CO2e contributions in `every`-wide output buckets over `[from, to)`.
     ///
     /// Counters are read at `every`. Rate gauges are integrated hour by hour
@@ -93,7 +24,7 @@ extension Store {
         let gaugeEvery = every > hour && every % hour == 0 ? hour : every
         func rows(_ s: [SeriesInfo], _ width: Int64) throws(KlasterError) -> [(SeriesInfo, BucketRow)] {
             guard !s.isEmpty, from < to else { return [] }
-            return try buckets(seriesGlob: s.map(\.key), from: from, to: to, every: width).map { ($0.series, $0.row) }
+            return try buckets(series: s, from: from, to: to, every: width).map { ($0.series, $0.row) }
         }
         var out = EmissionCalculator.contributions(try rows(emitting.filter { $0.kind == .counter }, every), factors: factors, now: now)
         let fine = EmissionCalculator.contributions(try rows(emitting.filter { $0.kind == .gauge }, gaugeEvery), factors: factors, now: now,
@@ -134,13 +65,13 @@ extension Store {
         }
         var out: [EmissionContribution] = []
         for (range, width) in segments where !counters.isEmpty {
-            let rows = try buckets(seriesGlob: counters.map(\.key), from: range.lowerBound, to: range.upperBound, every: width.millis)
+            let rows = try buckets(series: counters, from: range.lowerBound, to: range.upperBound, every: width.millis)
             out += EmissionCalculator.contributions(rows.map { ($0.series, $0.row) }, factors: factors, now: now)
         }
         if !gauges.isEmpty {
             let hour: Int64 = 3_600_000
             let gaugeWidth = stored.contains(where: { $0.millis == hour }) ? hour : fine.millis
-            let rows = try buckets(seriesGlob: gauges.map(\.key), from: from, to: to, every: gaugeWidth)
+            let rows = try buckets(series: gauges, from: from, to: to, every: gaugeWidth)
             out += EmissionCalculator.contributions(rows.map { ($0.series, $0.row) }, factors: factors, now: now, within: from..<to)
         }
         let span = BucketWidth(millis: to - from)
@@ -185,7 +116,7 @@ extension Store {
 /// ```
 /// Not `Sendable`: use it from one thread (the aggregator's, after `commit`).
 public final class AlertMonitor {
-    private let store: Store
+    private let store: any Store
     private let factors: FactorTable
     private var engine: AlertEngine
 
@@ -193,7 +124,7 @@ public final class AlertMonitor {
     ///   - rules: `config.alerts` (validated here).
     ///   - factors: `[[factors]]` of the config (defaults when empty), for group rules.
     /// - Throws: `.usage` for a rule with inconsistent thresholds; store errors.
-    public init(store: Store, rules: [AlertRule], factors: [EmissionFactor]) throws(KlasterError) {
+    public init(store: any Store, rules: [AlertRule], factors: [EmissionFactor]) throws(KlasterError) {
         for r in rules { try r.validate() }
         self.store = store
         self.factors = FactorTable(EmissionFactor.effective(configured: factors))
@@ -209,7 +140,10 @@ public final class AlertMonitor {
         var series: [SeriesInfo]?
         let transitions = try engine.evaluate(now: now) { (rule, window) throws(KlasterError) -> AlertObservation? in
             if rule.group != nil, series == nil { series = try store.loadSeries() }
-            return try store.alertObservation(for: rule, window: window, factors: factors, now: now, series: series)
+            let known = series
+            return try store.read { (db: any StoreReader) throws(KlasterError) -> AlertObservation in
+                try db.alertObservation(for: rule, window: window, factors: factors, now: now, series: known)
+            }
         }
         let changed = engine.states.filter { before[$0.key] != $0.value }
         if !changed.isEmpty { try store.saveAlertStates(changed) }

@@ -19,6 +19,25 @@ public struct SeriesSummary: Sendable, Equatable {
     public var lastTs: EpochMillis?
     /// Aggregated readings (bad-quality and late ones excluded).
     public var count: Int64
+
+    public init(info: SeriesInfo, firstTs: EpochMillis? = nil, lastTs: EpochMillis? = nil, count: Int64) {
+        self.info = info
+        self.firstTs = firstTs
+        self.lastTs = lastTs
+        self.count = count
+    }
+
+    /// What the final buckets of one width hold of a series.
+    public struct Totals: Sendable, Equatable {
+        public var firstTs: EpochMillis?
+        public var lastTs: EpochMillis?
+        public var count: Int64
+        public init(firstTs: EpochMillis? = nil, lastTs: EpochMillis? = nil, count: Int64 = 0) {
+            self.firstTs = firstTs
+            self.lastTs = lastTs
+            self.count = count
+        }
+    }
 }
 
 /// Totals for `klaster stats` (CONTRACT.md field names in comments).

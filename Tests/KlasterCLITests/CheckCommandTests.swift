@@ -103,7 +103,7 @@ import Testing
 
     @Test func daemonHookPublishesTransitionsAndSharesStateWithCheck() throws {
         let s = try EmissionsScenario(toml: Self.toml, csv: Self.csv)
-        let store = try Store(path: s.db, durability: .process, create: false)
+        let store = try SQLiteStore(path: s.db, durability: .process, create: false)
         let rule = AlertRule(name: "stack-high", series: "karbamid/*/co2_rate_kgh", every: 900_000, agg: .mean, warn: 2200, crit: 2500,
                              warnReset: 2100, critReset: 2400, holdFor: 1_800_000)
         let monitor = try AlertMonitor(store: store, rules: [rule], factors: [])

@@ -30,12 +30,14 @@ import Testing
 @Test func dbMigrateRebuildVacuum() throws {
     let f = try ImportedFixture(files: ["fixture.csv"])
     let migrate = try f.run(["db", "migrate"])
-    #expect(migrate.status == 0 && migrate.stderr.contains("schema version 2"))
+    #expect(migrate.status == 0 && migrate.stderr.contains("schema version 3"))
     let args = ["**", "--from", "2026-01-01T00:00:00Z", "--to", "2026-01-02T00:00:00Z", "--every", "1m", "--format", "json"]
     let before = try f.run(["query"], args).stdout
     let rebuild = try f.run(["db", "rebuild"], ["--from", "2026-01-01T00:00:00Z", "--to", "2026-01-01T01:00:00Z"])
     #expect(rebuild.status == 0, "\(rebuild.stderr)")
-    #expect(rebuild.stderr.contains("from 8 raw readings"))
+    // The fixture's readings all lie within 5 minutes of their series' newest:
+    // the open window, computed from raw readings anyway, so nothing is replayed.
+    #expect(rebuild.stderr.contains("from 0 raw readings"))
     #expect(try f.run(["query"], args).stdout == before)
     let vacuum = try f.run(["db", "vacuum"])
     #expect(vacuum.status == 0, "\(vacuum.stderr)")

@@ -26,9 +26,9 @@ import Testing
     let imported = try KlasterBinary.run(["import", "--db", dir.file("import.db"), "--batch-size", "97", file])
     #expect(imported.status == 0, "\(imported.stderr)")
 
-    let live = try Store(path: dir.file("live.db"), durability: .process)
+    let live = try SQLiteStore(path: dir.file("live.db"), durability: .process)
     let q = QuantityTable()
-    let agg = Aggregator(widths: BucketWidth.defaults, allowedLateness: 300_000, quantities: q)
+    let agg = Aggregator(widths: BucketWidth.defaults, allowedLateness: 300_000, quantities: q, finalizing: true)
     var ids: [String: SeriesID] = [:]
     var seq: UInt64 = 0
     for (n, (key, ts, v)) in readings.enumerated() {
@@ -46,9 +46,9 @@ import Testing
     }
     try live.apply(agg.takeBatch(lastMessageSeq: seq))
 
-    let fromImport = try Store(path: dir.file("import.db"), durability: .process, create: false)
+    let fromImport = try SQLiteStore(path: dir.file("import.db"), durability: .process, create: false)
     for every: Int64 in [60_000, 900_000, 3_600_000, 86_400_000] {
-        func rows(_ s: Store) throws -> [String] {
+        func rows(_ s: any Store) throws -> [String] {
             try s.buckets(seriesGlob: ["**"], from: t0, to: t0 + 86_400_000, every: every).map {
                 var r = $0.row
                 r.series = 0

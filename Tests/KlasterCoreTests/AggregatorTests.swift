@@ -141,7 +141,8 @@ struct AggregatorTests {
         #expect(a.add(Reading(series: 2, ts: F.at(minutes: 4), value: 120)) == .late)
         let second = a.takeBatch(lastMessageSeq: 2)
         #expect(second.counters.late == 1)
-        #expect(second.readings.map(\.ts) == [F.at(minutes: 6), F.at(minutes: 4)])
+        #expect(second.readings.map(\.ts) == [F.at(minutes: 6)])
+        #expect(second.lateReadings.map(\.ts) == [F.at(minutes: 4)])
         // The correction: −40 + 20 in 00:10 (a delta-only row), +20 in 00:06.
         let correction = try #require(second.buckets.first { $0.width == .minute && $0.start == F.at(minutes: 10) })
         #expect(correction.count == 0)
@@ -240,24 +241,72 @@ struct AggregatorTests {
         #expect(second.isEmpty)
     }
 
-    @Test func bucketsBecomeFinalAfterTheLatenessHasPassed() {
-        let a = F.aggregator(widths: [.minute, .quarterHour])
-        a.reportsClosedBuckets = true
+    @Test func finalisingHandsOutABucketOnceTheLatenessHasPassed() {
+        let a = Aggregator(widths: [.minute, .quarterHour], allowedLateness: F.lateness, quantities: F.quantities, finalizing: true)
+        a.register(F.power)
         a.add(Reading(series: 3, ts: F.at(minutes: 0), value: 1))
         a.add(Reading(series: 3, ts: F.at(minutes: 0.5), value: 2))
         a.add(Reading(series: 3, ts: F.at(minutes: 5.5), value: 3))
-        #expect(a.closedBuckets.isEmpty)  // a reading at 00:00:30 would still be in time
+        // A reading at 00:00:30 would still be in time: nothing is final.
+        let first = a.takeBatch(lastMessageSeq: 1)
+        #expect(first.buckets.isEmpty && first.frontiers.isEmpty)
+        #expect(a.openFrom == F.t0)
         // Newest 00:06 = 00:00 + 1m + 5m: nothing can reach the 00:00 minute any more.
         a.add(Reading(series: 3, ts: F.at(minutes: 6), value: 3))
-        #expect(a.takeClosedBuckets() == [ClosedBucket(series: 3, width: .minute, start: F.t0)])
-        a.add(Reading(series: 3, ts: F.at(minutes: 7), value: 4))
-        #expect(a.closedBuckets.isEmpty)
-        a.add(Reading(series: 3, ts: F.at(minutes: 20), value: 5))
-        #expect(a.takeClosedBuckets() == [
-            ClosedBucket(series: 3, width: .minute, start: F.at(minutes: 5)),
-            ClosedBucket(series: 3, width: .minute, start: F.at(minutes: 6)),
-            ClosedBucket(series: 3, width: .minute, start: F.at(minutes: 7)),
-            ClosedBucket(series: 3, width: .quarterHour, start: F.t0),
-        ])
+        let second = a.takeBatch(lastMessageSeq: 2)
+        let minute0 = BucketRow(series: 3, width: .minute, start: F.t0, count: 2, sum: 3, min: 1, max: 2,
+                                firstTs: F.t0, first: 1, lastTs: F.at(minutes: 0.5), last: 2, delta: nil)
+        var quarter0 = minute0
+        quarter0.width = .quarterHour
+        #expect(second.buckets == [minute0, quarter0])
+        #expect(second.frontiers == [SeriesFrontier(series: 3, finalUntil: F.at(minutes: 1),
+                                                    anchor: SeriesFrontier.Anchor(ts: F.at(minutes: 0.5), value: 2))])
+        #expect(second.openFrom == F.at(minutes: 5))
+        // Older than the frontier: late, stored raw and flagged.
+        #expect(a.add(Reading(series: 3, ts: F.at(minutes: 0.75), value: 9)) == .late)
+        #expect(a.takeBatch(lastMessageSeq: 3).lateReadings.map(\.ts) == [F.at(minutes: 0.75)])
+    }
+
+    /// Final rows (however the batches fell) plus the open buckets equal the
+    /// non-finalising result: finalising only changes *when* a row is written.
+    @Test func finalRowsPlusOpenBucketsAreThePartialsResult() {
+        var rng = SplitMix(seed: 42)
+        var rs: [Reading] = []
+        for i in 0..<600 {
+            let jitter = Int64(rng.next() % 90_000)   // up to 1.5 min out of order
+            rs.append(Reading(series: 1, ts: F.t0 + Int64(i) * 20_000 + jitter, value: Double(i * 7)))
+            rs.append(Reading(series: 3, ts: F.t0 + Int64(i) * 20_000 + jitter / 2, value: Double(i % 13)))
+        }
+        let plain = F.aggregator()
+        let fin = Aggregator(widths: BucketWidth.defaults, allowedLateness: F.lateness, quantities: F.quantities, finalizing: true)
+        for s in [F.energy, F.gas, F.power] { fin.register(s) }
+        var finalBatches: [Batch] = []
+        for (i, r) in rs.enumerated() {
+            plain.add(r)
+            fin.add(r)
+            if i % 37 == 0 { finalBatches.append(fin.takeBatch(lastMessageSeq: UInt64(i))) }
+        }
+        let whole = mergeBuckets([plain.takeBatch(lastMessageSeq: 1)])
+        finalBatches.append(fin.takeBatch(lastMessageSeq: 9))
+        // Force the rest out: every series idle.
+        fin.setClock(.max / 2)
+        fin.finalizeIdle(idleAfter: 0)
+        finalBatches.append(fin.takeBatch(lastMessageSeq: 10))
+        #expect(fin.openFrom == nil)
+        #expect(mergeBuckets(finalBatches) == whole)
+        #expect(finalBatches.flatMap(\.frontiers).count > 10)
+    }
+}
+
+/// A tiny deterministic generator for test data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

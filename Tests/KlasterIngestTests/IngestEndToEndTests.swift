@@ -14,7 +14,7 @@ import Testing
         let h = try IngestHarness(extraConfig: """
         [quantities.active_energy_kwh]
         rollover = 1000
-        """)
+        """, quantities: QuantityTable(overrides: ["active_energy_kwh": QuantitySpec(kind: .counter, unit: "kWh", rollover: 1000)]))
         try h.registerSession()
         let t0 = minuteAligned(minutesAgo: 3)
         let energy = "nextgen/p1/m1/active_energy_kwh"

@@ -12,13 +12,18 @@ final class IngestHarness {
     let clientID: String
     var dbPath: String { dir.file("klaster.db") }
     var configPath: String { dir.file("klaster.toml") }
+    /// The quantity table `extraConfig` amounts to: a reader computes the open
+    /// window's counter deltas with it, as a CLI reading the same config does.
+    let quantities: QuantityTable
 
     /// - Parameters:
     ///   - brokerOptions: The broker's config.
     ///   - extraConfig: TOML appended to the generated config (e.g. `[quantities…]`).
     ///   - url: Broker URL for the daemon (default: the plain listener).
+    ///   - quantities: What `extraConfig` says of quantities (see `quantities`).
     init(brokerOptions: MosquittoBroker.Options = .init(), mqttExtra: [String] = [], extraConfig: String = "",
-         url: String? = nil, httpListen: String = "") throws {
+         quantities: QuantityTable = QuantityTable(), url: String? = nil, httpListen: String = "") throws {
+        self.quantities = quantities
         broker = try MosquittoBroker(brokerOptions)
         dir = try TemporaryDirectory(prefix: "ingest")
         clientID = "klaster-test-\(UUID().uuidString.prefix(6))"
@@ -70,13 +75,13 @@ final class IngestHarness {
     /// Totals from the database (opened read-side, as another process would).
     func stats() throws -> StoreStats? {
         guard FileManager.default.fileExists(atPath: dbPath) else { return nil }
-        let store = try Store(path: dbPath, durability: .process, create: false)
+        let store = try SQLiteStore(path: dbPath, durability: .process, create: false, quantities: quantities)
         return try store.stats()
     }
 
     /// Buckets of `every` width for the series matching `glob`.
     func buckets(_ glob: String, from: EpochMillis, to: EpochMillis, every: Int64) throws -> [SeriesBucket] {
-        let store = try Store(path: dbPath, durability: .process, create: false)
+        let store = try SQLiteStore(path: dbPath, durability: .process, create: false, quantities: quantities)
         return try store.buckets(seriesGlob: [glob], from: from, to: to, every: every)
     }
 }

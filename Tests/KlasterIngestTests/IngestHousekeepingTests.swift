@@ -44,7 +44,7 @@ import Testing
         #expect(later == [expected])
         #expect(ingest.isRunning)
 
-        let store = try Store(path: h.dbPath, durability: .process, create: false)
+        let store = try SQLiteStore(path: h.dbPath, durability: .process, create: false)
         let state = try #require(try store.loadAlertStates()["power-high"])
         #expect(state.status == .critical)
         #expect(state.lastWindowEnd == t0 + 60_000)
@@ -70,8 +70,12 @@ import Testing
         #expect(imported.status == 0, "\(imported.stderr)")
 
         func rawTimestamps() throws -> [EpochMillis] {
-            let store = try Store(path: h.dbPath, durability: .process, create: false)
-            return try store.loadRecent(allowedLateness: 30 * 86_400_000).map(\.ts).sorted()
+            let store = try SQLiteStore(path: h.dbPath, durability: .process, create: false)
+            return try store.read { (db: any StoreReader) throws(KlasterError) -> [EpochMillis] in
+                var ts: [EpochMillis] = []
+                try db.forEachReading(from: .min, to: .max, includeLate: true) { ts.append($0.ts) }
+                return ts
+            }
         }
         #expect(try rawTimestamps() == oldTs + freshTs)
 

@@ -17,23 +17,93 @@ import Testing
         #expect(try Migrations.version(of: db) == 1)
         #expect(try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'deadletter_received_at'") == 0)
     }
-    let store = try Store(path: path, durability: .process, create: false)
-    #expect(try store.fileSchemaVersion() == Store.schemaVersion)
-    #expect(Store.schemaVersion == 2)
+    let store = try SQLiteStore(path: path, durability: .process, create: false)
+    #expect(try store.fileSchemaVersion() == SQLiteStore.schemaVersion)
+    #expect(SQLiteStore.schemaVersion == 3)
     let rows = try store.buckets(seriesGlob: ["p/*/*"], from: t0, to: t0 + 3_600_000, every: 3_600_000)
     #expect(rows.count == 1 && rows[0].row.sum == 4.5)
     let db = try Database(path: path, create: false)
     #expect(try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'deadletter_received_at'") == 1)
 }
 
+/// A database written by the v2 layout (raw readings keyed by (series, ts),
+/// every bucket upserted on every commit, alert_state created on first use)
+/// migrates to v3 without losing or doubling anything, and ingestion
+/// continues its counter deltas from the newest reading before the upgrade.
+@Test func aV2DatabaseMigratesToTheV3LayoutAndIngestionContinues() throws {
+    let dir = try TemporaryDirectory(prefix: "migrate")
+    let path = dir.file("v2.db")
+    let minute: Int64 = 60_000
+    do {
+        let db = try Database(path: path, create: true)
+        try Migrations.migrate(db, to: 2)
+        try db.execute("INSERT INTO series (id, key, plant, quantity, kind, unit) VALUES (1, '\(energy.key)', 'socar-polymer', 'active_energy_kwh', 'counter', 'kWh')")
+        for i in 0..<10 {
+            let ts = t0 + Int64(i) * minute
+            try db.execute("INSERT INTO readings (series, ts, value, quality) VALUES (1, \(ts), \(100 + 10 * i), 0)")
+            try db.execute("""
+                INSERT INTO buckets_1m (series, start, count, sum, min, max, first_ts, first, last_ts, last, delta)
+                VALUES (1, \(ts), 1, \(100 + 10 * i), \(100 + 10 * i), \(100 + 10 * i), \(ts), \(100 + 10 * i), \(ts), \(100 + 10 * i), \(i == 0 ? 0 : 10))
+                """)
+        }
+        // A bad reading after the newest good one: stored raw, never an anchor.
+        try db.execute("INSERT INTO readings (series, ts, value, quality) VALUES (1, \(t0 + 10 * minute), 5, 2)")
+        try db.execute("INSERT INTO buckets_1h (series, start, count, sum, min, max, first_ts, first, last_ts, last, delta) VALUES (1, \(t0), 10, 1450, 100, 190, \(t0), 100, \(t0 + 9 * minute), 190, 90)")
+        try db.execute(SQLiteStoreTestDDL.v2AlertState)
+        try db.execute("INSERT INTO alert_state (rule, status, since, level) VALUES ('r', 0, \(t0), 0)")
+    }
+    let store = try SQLiteStore(path: path, durability: .process, create: false)
+    #expect(try store.fileSchemaVersion() == 3)
+    #expect(try allReadings(store).count == 11)
+    let state = try store.ingestRestoreState()
+    // The frontier goes past the newest reading (a bad one at 10m): v2 stored every bucket.
+    #expect(state.frontiers == [SeriesFrontier(series: 1, finalUntil: t0 + 11 * minute,
+                                               anchor: SeriesFrontier.Anchor(ts: t0 + 9 * minute, value: 190))])
+    #expect(state.open.isEmpty)
+    #expect(try store.loadAlertStates()["r"]?.since == t0)
+    let hour = try store.buckets(seriesGlob: ["**"], from: t0, to: t0 + 60 * minute, every: 3_600_000)
+    #expect(hour.map(\.row.count) == [10] && hour.map(\.row.delta) == [90])
+
+    // Ingestion continues: the first new reading's delta is taken from 190.
+    let more = (11..<20).map { Reading(series: 1, ts: t0 + Int64($0) * minute, value: Double(100 + 10 * $0)) }
+    try ingest(store, series: [], readings: more)
+    let after = try store.buckets(seriesGlob: ["**"], from: t0, to: t0 + 60 * minute, every: 3_600_000)
+    #expect(after.map(\.row.count) == [19])
+    #expect(after.map(\.row.delta) == [190])   // 90 before + (210 − 190) + 8 × 10
+}
+
+/// The DDL v2 code ran on first use of alert state (now part of migration 3).
+enum SQLiteStoreTestDDL {
+    static let v2AlertState = """
+        CREATE TABLE IF NOT EXISTS alert_state (
+            rule TEXT PRIMARY KEY, status INTEGER NOT NULL, since INTEGER NOT NULL, level INTEGER NOT NULL,
+            pending INTEGER, pending_since INTEGER, last_window_end INTEGER, value REAL
+        ) STRICT, WITHOUT ROWID;
+        """
+}
+
+@Test func aHandEditedNegativeSchemaVersionIsADataError() throws {
+    let dir = try TemporaryDirectory(prefix: "migrate")
+    let path = dir.file("neg.db")
+    _ = try SQLiteStore(path: path, durability: .process)
+    let db = try Database(path: path, create: false)
+    try db.execute("UPDATE meta SET value = '-5' WHERE key = 'schema_version'")
+    #expect {
+        _ = try SQLiteStore(path: path, durability: .process)
+    } throws: { e in
+        guard let e = e as? KlasterError else { return false }
+        return e.code == .dataError && e.message.contains("-5")
+    }
+}
+
 @Test func newerSchemaIsRefused() throws {
     let dir = try TemporaryDirectory(prefix: "migrate")
     let path = dir.file("new.db")
-    _ = try Store(path: path, durability: .process)
+    _ = try SQLiteStore(path: path, durability: .process)
     let db = try Database(path: path, create: false)
     try db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     #expect {
-        _ = try Store(path: path, durability: .process)
+        _ = try SQLiteStore(path: path, durability: .process)
     } throws: { e in
         guard let e = e as? KlasterError else { return false }
         return e.code == .dataError && e.message.contains("99") && e.message.contains("newer")
@@ -47,15 +117,15 @@ import Testing
         let db = try Database(path: foreign, create: true)
         try db.execute("CREATE TABLE people (name TEXT)")
     }
-    #expect { _ = try Store(path: foreign, durability: .process) } throws: { e in
+    #expect { _ = try SQLiteStore(path: foreign, durability: .process) } throws: { e in
         (e as? KlasterError)?.code == .dataError && (e as? KlasterError)?.message.contains("not a Klaster database") == true
     }
     let garbage = try dir.write("garbage.db", String(repeating: "this is not sqlite at all ", count: 200))
-    #expect { _ = try Store(path: garbage, durability: .process) } throws: { e in
+    #expect { _ = try SQLiteStore(path: garbage, durability: .process) } throws: { e in
         (e as? KlasterError)?.code == .dataError && (e as? KlasterError)?.message.contains("not a Klaster database") == true
     }
     let missing = dir.file("missing.db")
-    #expect { _ = try Store(path: missing, durability: .process, create: false) } throws: { e in
+    #expect { _ = try SQLiteStore(path: missing, durability: .process, create: false) } throws: { e in
         (e as? KlasterError)?.code == .noInput
     }
     #expect(!FileManager.default.fileExists(atPath: missing))
@@ -65,7 +135,7 @@ import Testing
     let dir = try TemporaryDirectory(prefix: "corrupt")
     let path = dir.file("c.db")
     do {
-        let (store, _) = (try Store(path: path, durability: .process), 0)
+        let (store, _) = (try SQLiteStore(path: path, durability: .process), 0)
         var b = Batch(lastMessageSeq: 1)
         b.newSeries = [power]
         b.readings = (0..<5000).map { Reading(series: 2, ts: t0 + Int64($0), value: Double($0)) }
@@ -78,8 +148,8 @@ import Testing
     handle.write(Data(repeating: 0xA5, count: 4096 * 4))
     try handle.close()
     #expect {
-        let store = try Store(path: path, durability: .process, create: false)
-        _ = try store.loadRecent(allowedLateness: 1_000_000_000)
+        let store = try SQLiteStore(path: path, durability: .process, create: false)
+        _ = try allReadings(store)
     } throws: { e in
         guard let e = e as? KlasterError else { return false }
         return e.code == .dataError && (e.message.contains("corrupt") || e.message.contains("not a Klaster"))

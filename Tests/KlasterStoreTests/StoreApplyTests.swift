@@ -5,9 +5,10 @@ import KlasterTestSupport
 import Testing
 
 @Test func applyThenQueryHandComputedCounterAcrossRollover() throws {
-    let (store, dir) = try freshStore()
-    _ = dir
     let q = QuantityTable(overrides: ["active_energy_kwh": QuantitySpec(kind: .counter, unit: "kWh", rollover: 1000)])
+    // The store computes the open window's deltas with the config's quantities too.
+    let (store, dir) = try freshStore(quantities: q)
+    _ = dir
     // Minute 0: 990, 995; minute 1: 5 (wrapped at 1000: +10), 8; minute 2: 20.
     let rs = [(0, 990.0), (30_000, 995.0), (60_000, 5.0), (90_000, 8.0), (120_000, 20.0)]
         .map { Reading(series: energy.id, ts: t0 + Int64($0.0), value: $0.1) }
@@ -96,7 +97,7 @@ import Testing
     var other = Batch(lastMessageSeq: 0)
     other.newSeries = [SeriesInfo(id: 7, key: "a/b/c", plant: "a", quantity: "c", kind: .gauge, unit: "")]
     try store.apply(other)
-    let second = try Store(path: dir.file("k.db"), durability: .process)
+    let second = try SQLiteStore(path: dir.file("k.db"), durability: .process)
     var b = Batch(lastMessageSeq: 1)
     b.newSeries = [SeriesInfo(id: 1, key: "x/y/z", plant: "x", quantity: "z", kind: .gauge, unit: "")]
     b.readings = [Reading(series: 1, ts: t0, value: 1)]
@@ -109,23 +110,25 @@ import Testing
     var c = Batch(lastMessageSeq: 2)
     c.readings = [Reading(series: 1, ts: t0 + 1, value: 2)]
     try second.apply(c)
-    let recent = try store.loadRecent(allowedLateness: 10)
+    let recent = try allReadings(store)
     #expect(recent.map(\.series) == [2, 2] && recent.map(\.ts) == [t0, t0 + 1])
 }
 
-@Test func loadRecentReturnsReadingBeforeWindowAndWindow() throws {
+@Test func restoreStateIsTheFrontierItsAnchorAndTheOpenWindow() throws {
     let (store, dir) = try freshStore()
     _ = dir
-    var rs = (0..<20).map { Reading(series: energy.id, ts: t0 + Int64($0) * 60_000, value: Double($0)) }
-    rs[15].quality = .bad
-    rs[14].quality = .bad
-    var b = Batch(lastMessageSeq: 1)
-    b.newSeries = [energy]
-    b.readings = rs
-    try store.apply(b)
-    // Newest is t0+19m; window 5m → 14m…19m; the reading before it that is not bad is 13m.
-    let recent = try store.loadRecent(allowedLateness: 300_000)
-    #expect(recent.map(\.ts) == [13, 14, 15, 16, 17, 18, 19].map { t0 + Int64($0) * 60_000 })
+    var rs = (0..<20).map { Reading(series: energy.id, ts: t0 + Int64($0) * 60_000 + 1_000, value: Double($0)) }
+    rs[13].quality = .bad
+    try ingest(store, series: [energy], readings: rs)
+    // Newest is 19m01s; lateness 5m → the frontier is 14m: minutes 0…13 are final,
+    // the anchor is the newest good reading before it (12m01s; 13m01s is bad).
+    let state = try store.ingestRestoreState()
+    #expect(state.frontiers == [SeriesFrontier(series: 1, finalUntil: t0 + 14 * 60_000,
+                                               anchor: SeriesFrontier.Anchor(ts: t0 + 12 * 60_000 + 1_000, value: 12))])
+    #expect(state.open.map(\.ts) == (14..<20).map { t0 + Int64($0) * 60_000 + 1_000 })
+    // 13 final minute rows (13m holds only a bad reading) + 6 open minutes.
+    #expect(try store.read { (db: any StoreReader) throws(KlasterError) in try db.tableStats() }.bucketsByWidth[.minute] == 13)
+    #expect(try store.stats().bucketsByWidth[.minute] == 19)
 }
 
 @Test func failedBatchWritesNothing() throws {
@@ -154,7 +157,7 @@ import Testing
     try store.apply(b)
     // A redelivery beyond the lateness window: the aggregator calls it late; the store already has it.
     var again = Batch(lastMessageSeq: 2)
-    again.readings = [Reading(series: 2, ts: t0, value: 1), Reading(series: 2, ts: t0 - 1, value: 1)]
+    again.lateReadings = [Reading(series: 2, ts: t0, value: 1), Reading(series: 2, ts: t0 - 1, value: 1)]
     again.counters.late = 2
     try store.apply(again)
     let s = try store.stats()

@@ -10,7 +10,7 @@ import Testing
 /// read sees a committed prefix (counts never go down, buckets match counts).
 @Test func concurrencyReaderWhileWriterCommits() throws {
     let (writer, dir) = try freshStore()
-    let reader = try Store(path: dir.file("k.db"), durability: .process, create: false)
+    let reader = try SQLiteStore(path: dir.file("k.db"), durability: .process, create: false)
     let batches = 60
     let perBatch = 500
     let shared = WriterState()

@@ -4,19 +4,22 @@ import KlasterCore
 import KlasterTestSupport
 
 /// A fresh database file in its own temporary directory.
-func freshStore(_ name: String = "k.db", widths: [BucketWidth] = BucketWidth.defaults) throws -> (Store, TemporaryDirectory) {
+func freshStore(_ name: String = "k.db", widths: [BucketWidth] = BucketWidth.defaults,
+                quantities: QuantityTable = QuantityTable()) throws -> (SQLiteStore, TemporaryDirectory) {
     let dir = try TemporaryDirectory(prefix: "store")
-    return (try Store(path: dir.file(name), durability: .process, widths: widths), dir)
+    return (try SQLiteStore(path: dir.file(name), durability: .process, widths: widths, quantities: quantities), dir)
 }
 
 let energy = SeriesInfo(id: 1, key: "socar-polymer/m1/active_energy_kwh", plant: "socar-polymer", quantity: "active_energy_kwh", kind: .counter, unit: "kWh")
 let power = SeriesInfo(id: 2, key: "socar-polymer/m1/active_power_kw", plant: "socar-polymer", quantity: "active_power_kw", kind: .gauge, unit: "kW")
 
-/// Runs readings through an `Aggregator` (as ingest and import do) and applies
-/// one batch per `chunk` readings.
-func ingest(_ store: Store, series: [SeriesInfo], readings: [Reading], chunk: Int = 1_000,
+/// Runs readings through a finalising `Aggregator` restored from the store (as
+/// ingest and import do) and applies one batch per `chunk` readings.
+func ingest(_ store: any Store, series: [SeriesInfo], readings: [Reading], chunk: Int = 1_000,
             quantities: QuantityTable = QuantityTable(), lateness: Int64 = 300_000) throws {
-    let agg = Aggregator(widths: BucketWidth.defaults, allowedLateness: lateness, quantities: quantities)
+    let agg = Aggregator(widths: BucketWidth.defaults, allowedLateness: lateness, quantities: quantities, finalizing: true)
+    let state = try store.ingestRestoreState()
+    agg.restore(series: state.series, frontiers: state.frontiers, open: state.open)
     for s in series { agg.register(s) }
     var seq: UInt64 = 0
     for part in stride(from: 0, to: readings.count, by: chunk) {
@@ -26,6 +29,15 @@ func ingest(_ store: Store, series: [SeriesInfo], readings: [Reading], chunk: In
             seq += 1
         }
         try store.apply(agg.takeBatch(lastMessageSeq: seq))
+    }
+}
+
+/// Every raw reading the store holds, late ones too, in ts order.
+func allReadings(_ store: any Store) throws -> [Reading] {
+    try store.read { (db: any StoreReader) throws(KlasterError) -> [Reading] in
+        var out: [Reading] = []
+        try db.forEachReading(from: .min, to: .max, includeLate: true) { out.append($0) }
+        return out
     }
 }
 

@@ -8,6 +8,12 @@
 // measured iteration is what steady state costs (a few per batch, none per
 // reading).
 //
+// The "finalising" variants are what the ingest daemon and `klaster import`
+// run: batches carry only buckets that became final (each series' finest
+// bucket once its newest reading is 5 min past it, merged into 15m/1h/1d), at
+// the batch size the daemon really commits — about 1 000 messages, one broker
+// in-flight window.
+//
 //   cd Benchmarks && swift package benchmark --target AggregateBenchmarks
 import Benchmark
 import KlasterCore
@@ -29,9 +35,10 @@ final class Feed: @unchecked Sendable {
     let t0: EpochMillis = 1_767_225_600_000
     var sink = 0
 
-    init(outOfOrder: Bool, batchEvery: Int) {
+    init(outOfOrder: Bool, batchEvery: Int, finalizing: Bool = false) {
         self.batchEvery = batchEvery
-        aggregator = Aggregator(widths: BucketWidth.defaults, allowedLateness: 300_000, quantities: QuantityTable())
+        aggregator = Aggregator(widths: BucketWidth.defaults, allowedLateness: 300_000, quantities: QuantityTable(),
+                                finalizing: finalizing)
         for i in 0..<seriesCount {
             let counter = i % 2 == 0
             let q = counter ? "active_energy_kwh" : "active_power_kw"
@@ -100,8 +107,18 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("aggregate 1M readings, 10k series, 4 widths, 1/8 series out of order, batch 100k", configuration: config) { benchmark in
         measure(outOfOrderFeed, benchmark)
     }
+
+    Benchmark("finalising 1M readings, 10k series, 4 widths, in order, batch 1k", configuration: config) { benchmark in
+        measure(finalizingFeed, benchmark)
+    }
+
+    Benchmark("finalising 1M readings, 10k series, 4 widths, 1/8 series out of order, batch 1k", configuration: config) { benchmark in
+        measure(finalizingOutOfOrderFeed, benchmark)
+    }
 }
 
 let inOrderFeed = Feed(outOfOrder: false, batchEvery: 100_000)
 let smallBatchFeed = Feed(outOfOrder: false, batchEvery: 10_000)
 let outOfOrderFeed = Feed(outOfOrder: true, batchEvery: 100_000)
+let finalizingFeed = Feed(outOfOrder: false, batchEvery: 1_000, finalizing: true)
+let finalizingOutOfOrderFeed = Feed(outOfOrder: true, batchEvery: 1_000, finalizing: true)

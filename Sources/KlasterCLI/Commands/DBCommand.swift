@@ -15,8 +15,8 @@ struct DBCommand: AsyncParsableCommand {
 
         func run() async throws {
             let cfg = try options.loadConfig()
-            let store = try Store(path: cfg.storage.path, durability: cfg.storage.durability, create: true,
-                                  widths: cfg.buckets.widths, migrate: false)
+            let store = try SQLiteStore(path: cfg.storage.path, durability: cfg.storage.durability, create: true,
+                                        widths: cfg.buckets.widths, quantities: cfg.quantities, migrate: false)
             let (from, to) = try store.migrate()
             StandardOutput.note(from == to ? "\(cfg.storage.path): schema version \(to), up to date\n"
                                            : "\(cfg.storage.path): migrated schema version \(from) → \(to)\n")
@@ -39,7 +39,7 @@ struct DBCommand: AsyncParsableCommand {
             let to = try TimeSpec.parse(self.to, now: now)
             if from >= to { throw KlasterError(.usage, "--from \(self.from) is not before --to \(self.to)", hint: "swap them") }
             let store = try cfg.openStore(create: false)
-            let n = try store.rebuild(from: from, to: to, quantities: cfg.quantities)
+            let n = try store.rebuild(from: from, to: to)
             StandardOutput.note("rebuilt buckets of \(RFC3339.format(from)) … \(RFC3339.format(to)) from \(n) raw readings\n")
         }
     }

@@ -51,8 +51,12 @@ struct ImportCommand: AsyncParsableCommand {
         let keyPattern = try TopicPattern(livePattern.names.map { "{\($0)}" }.joined(separator: "/"))
         let known = try store.loadSeries()
         let resolver = SeriesResolver(pattern: keyPattern, quantities: cfg.quantities, known: known)
-        let aggregator = Aggregator(widths: cfg.buckets.widths, allowedLateness: cfg.buckets.allowedLateness, quantities: cfg.quantities)
-        aggregator.restore(series: known, recent: try store.loadRecent(allowedLateness: cfg.buckets.allowedLateness))
+        // The same finalising aggregator as live ingest, continuing from the store's frontiers and open window.
+        let (_, frontiers, open) = try store.ingestRestoreState()
+        let aggregator = Aggregator(widths: cfg.buckets.widths, allowedLateness: cfg.buckets.allowedLateness, quantities: cfg.quantities,
+                                    finalizing: true)
+        aggregator.setClock(wallClockMillis())
+        aggregator.restore(series: known, frontiers: frontiers, open: open)
         var importer = Importer(store: store, resolver: resolver, aggregator: aggregator,
                                 parser: PayloadParser(config: cfg.ingest), batchSize: batchSize,
                                 progress: StandardOutput.stderrIsTerminal)
@@ -66,7 +70,7 @@ struct ImportCommand: AsyncParsableCommand {
 
 /// The import loop: records → parser → aggregator → batches.
 struct Importer {
-    let store: Store
+    let store: any Store
     let resolver: SeriesResolver
     let aggregator: Aggregator
     let parser: PayloadParser

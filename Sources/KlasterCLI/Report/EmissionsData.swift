@@ -5,7 +5,7 @@ import KlasterStore
 /// What the emissions, targets, check and report commands read from the
 /// store, with the config's factors applied (query time, never stored).
 struct EmissionsData {
-    let store: Store
+    let store: any Store
     let config: KlasterConfig
     let factors: FactorTable
     let now: EpochMillis

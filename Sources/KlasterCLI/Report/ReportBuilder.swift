@@ -61,7 +61,7 @@ enum ReportBuilder {
             deadLetters: stats.deadLettersByReason.map { ($0.key, $0.value) }.sorted { ($0.1, $1.0) > ($1.1, $0.0) },
             gaps: gaps, gapWindowHours: gapHours)
 
-        return ReportModel(generatedAt: now, year: year, dbPath: data.store.path,
+        return ReportModel(generatedAt: now, year: year, dbPath: data.store.location,
                            yearTotals: Scope.allCases.map { ($0, totals[$0] ?? 0) },
                            targets: panels, energy: energy, gas: gas, top: Array(top), alerts: alerts, quality: quality)
     }

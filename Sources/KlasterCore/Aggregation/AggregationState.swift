@@ -4,10 +4,21 @@ struct SeriesState {
     var isCounter = false
     var rule = CounterRule()
     var window = SeriesWindow()
-    /// Pruning is lazy (unless closed buckets are reported): the window is
-    /// pruned once the lateness boundary reaches this ts, so most readings
-    /// never touch the window's old end.
+    /// Pruning is lazy: the window is pruned once the lateness boundary
+    /// reaches this ts, so most readings never touch the window's old end.
     var nextPrune: EpochMillis = .min
+    /// Finalising mode: buckets starting before this are final (stored); a
+    /// reading older than it is late whatever the window says.
+    var finalUntil: EpochMillis = .min
+    /// Finalising mode: the newest aggregated reading before `finalUntil`.
+    var anchor: SeriesFrontier.Anchor?
+    /// Finalising mode: finest-width partials of the buckets from
+    /// `finalUntil` on, merged, sorted by start (a lateness' worth of minutes).
+    var pending: ContiguousArray<BucketRow> = []
+    /// Finalising mode: the aggregator clock when the last reading arrived.
+    var lastSeen: EpochMillis = .min
+    /// Finalising mode: the batch epoch this series was last checked in.
+    var checkedEpoch: UInt32 = 0
 }
 
 /// The aggregation engine behind `Aggregator`: a value type, so that the hot
@@ -18,24 +29,34 @@ struct AggregationState {
     let allowedLateness: Int64
     let quantities: QuantityTable
 
+    /// Whether batches carry only final buckets (see ``Aggregator/finalizing``).
+    let finalizing: Bool
+
     var series: ContiguousArray<SeriesState> = []
     var partials: PartialBuckets
-    var pendingClose: ContiguousArray<PendingClose> = []
-    var reportsClosedBuckets = false
-    var closedBuckets: [ClosedBucket] = []
 
     var newSeries: [SeriesInfo] = []
     var readings: [Reading] = []
+    var lateReadings: [Reading] = []
     var deadLetters: [DeadLetter] = []
     var counters = IngestCounters()
+    /// Finalising mode: final rows and frontiers not yet handed out.
+    var finalRows: [BucketRow] = []
+    var frontiers: [SeriesFrontier] = []
+    /// Finalising mode: the caller's clock (receive time), for idleness.
+    var clock: EpochMillis = 0
+    var checkEpoch: UInt32 = 1
 
-    init(widths: [BucketWidth], allowedLateness: Int64, quantities: QuantityTable) {
+    init(widths: [BucketWidth], allowedLateness: Int64, quantities: QuantityTable, finalizing: Bool) {
         precondition(!widths.isEmpty, "at least one bucket width")
         precondition(allowedLateness >= 0, "allowed lateness must not be negative")
         self.widths = widths
         self.allowedLateness = allowedLateness
         self.quantities = quantities
+        self.finalizing = finalizing
         self.partials = PartialBuckets(widths: widths)
+        precondition(!finalizing || !partials.hasOtherDirectWidths,
+                     "finalising needs every width to be a multiple of the finest (validated with the config)")
     }
 
     // MARK: Series
@@ -44,7 +65,6 @@ struct AggregationState {
         let i = Int(id)
         if series.count <= i {
             series.append(contentsOf: repeatElement(SeriesState(), count: i + 1 - series.count))
-            pendingClose.append(contentsOf: repeatElement(PendingClose(), count: (i + 1) * widths.count - pendingClose.count))
             partials.ensureSeries(id)
         }
     }
@@ -65,6 +85,10 @@ struct AggregationState {
         let sid = Int(r.series)
         if sid >= series.count { ensureSeries(r.series) }
         let aggregated = r.quality != .bad
+        if finalizing {
+            series[sid].lastSeen = clock
+            if r.ts < series[sid].finalUntil { return late(r) }
+        }
 
         // Common case: a new newest reading of its series.
         guard let newest = series[sid].window.newest, r.ts <= newest else {
@@ -82,12 +106,7 @@ struct AggregationState {
             return aggregated ? .accepted : .rawOnly
         }
 
-        if r.ts < newest - allowedLateness {
-            counters.readings += 1
-            counters.late += 1
-            readings.append(r)
-            return .late
-        }
+        if r.ts < newest - allowedLateness { return late(r) }
         let i = series[sid].window.lowerBound(r.ts)
         if i < series[sid].window.count && series[sid].window[i].ts == r.ts {
             counters.duplicates += 1
@@ -116,6 +135,13 @@ struct AggregationState {
             }
         }
         return .accepted
+    }
+
+    private mutating func late(_ r: Reading) -> AddOutcome {
+        counters.readings += 1
+        counters.late += 1
+        lateReadings.append(r)
+        return .late
     }
 
     private mutating func addValue(series id: SeriesID, ts: EpochMillis, value: Double) {
@@ -152,40 +178,17 @@ struct AggregationState {
     }
 
     /// Drops window entries older than `boundary` (keeping the newest
-    /// aggregated one as the anchor) and reports buckets that became final.
+    /// aggregated one as the anchor).
     private mutating func prune(series id: SeriesID, boundary: EpochMillis) {
         let sid = Int(id)
         // Entries older than the boundary may stay a while: dedupe only looks
         // at ts ≥ boundary, and a predecessor found among them is the same
         // entry the anchor would hold. Pruning a lateness' worth at once
         // walks the old end sequentially instead of missing cache per reading.
-        if !reportsClosedBuckets && boundary < series[sid].nextPrune { return }
+        if boundary < series[sid].nextPrune { return }
         series[sid].nextPrune = boundary + allowedLateness
-        while let e = series[sid].window.front(olderThan: boundary) {
+        while series[sid].window.front(olderThan: boundary) != nil {
             series[sid].window.dropFront()
-            if reportsClosedBuckets && e.aggregated { notePruned(series: id, ts: e.ts) }
-        }
-        if reportsClosedBuckets { closeFinal(series: id, boundary: boundary) }
-    }
-
-    private mutating func notePruned(series id: SeriesID, ts: EpochMillis) {
-        let base = Int(id) * widths.count
-        for w in 0..<widths.count {
-            let p = pendingClose[base + w]
-            if p.isSet && ts < p.end { continue }
-            // Entries leave the window in ts order, so an earlier pending
-            // bucket is complete; it is final as its end ≤ ts < boundary.
-            if p.isSet { closedBuckets.append(ClosedBucket(series: id, width: widths[w], start: p.start)) }
-            let start = widths[w].start(of: ts)
-            pendingClose[base + w] = PendingClose(start: start, end: start + widths[w].millis, isSet: true)
-        }
-    }
-
-    private mutating func closeFinal(series id: SeriesID, boundary: EpochMillis) {
-        let base = Int(id) * widths.count
-        for w in 0..<widths.count where pendingClose[base + w].isSet && pendingClose[base + w].end <= boundary {
-            closedBuckets.append(ClosedBucket(series: id, width: widths[w], start: pendingClose[base + w].start))
-            pendingClose[base + w].isSet = false
         }
     }
 
@@ -201,10 +204,21 @@ struct AggregationState {
         batch.newSeries = newSeries
         newSeries = []
         let previous = readings.count
+        if finalizing { finalize() }
         batch.readings = readings
         readings = []
         readings.reserveCapacity(Swift.max(previous, 64))
-        batch.buckets = partials.take()
+        batch.lateReadings = lateReadings
+        lateReadings = []
+        if finalizing {
+            batch.buckets = finalRows
+            finalRows = []
+            batch.frontiers = frontiers
+            frontiers = []
+            batch.openFrom = openFrom
+        } else {
+            batch.buckets = partials.take(deriving: true)
+        }
         batch.deadLetters = deadLetters
         deadLetters = []
         batch.counters = counters

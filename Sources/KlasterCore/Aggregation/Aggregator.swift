@@ -26,10 +26,12 @@ public enum AddOutcome: Sendable, Equatable {
 ///   exactly the in-order result: a reading inserted between two others emits
 ///   signed delta corrections (rows with `count == 0`). Older ones are late.
 ///
-/// Every batch carries partial ``BucketRow``s that merge with
+/// By default every batch carries partial ``BucketRow``s that merge with
 /// ``BucketRow/merge(_:)``; the merge of all partials ever emitted equals the
 /// buckets of the whole stream taken in order. Within one batch there is at
-/// most one row per (series, width, start).
+/// most one row per (series, width, start). In *finalising* mode (the ingest
+/// daemon and `klaster import`) a batch carries only buckets that became
+/// final, with the ``SeriesFrontier``s they advance; see ``finalizing``.
 ///
 /// Per-series state is bounded by one lateness window of readings. In steady
 /// state `add` does not allocate. Not thread-safe: one aggregator thread owns it.
@@ -44,9 +46,20 @@ public final class Aggregator {
     ///   - allowedLateness: milliseconds a reading may lag its series' newest
     ///     and still be aggregated (`buckets.allowed_lateness`).
     ///   - quantities: the quantity table, for each counter's rollover and max rate.
-    public init(widths: [BucketWidth], allowedLateness: Int64, quantities: QuantityTable) {
-        state = AggregationState(widths: widths, allowedLateness: allowedLateness, quantities: quantities)
+    ///   - finalizing: Hand out final buckets only (see ``finalizing``). Every
+    ///     width must then be a multiple of the finest.
+    public init(widths: [BucketWidth], allowedLateness: Int64, quantities: QuantityTable, finalizing: Bool = false) {
+        state = AggregationState(widths: widths, allowedLateness: allowedLateness, quantities: quantities, finalizing: finalizing)
     }
+
+    /// Whether batches carry final buckets only. Then a bucket of the finest
+    /// width is handed out once its series' newest reading is
+    /// `allowedLateness` past its end, merged into every coarser width, with
+    /// the series' new frontier; buckets from the frontier on stay open in
+    /// memory and are recomputed from raw readings after a restart
+    /// (``restore(series:frontiers:open:)``). A reading older than its
+    /// series' frontier is late.
+    public var finalizing: Bool { state.finalizing }
 
     deinit {
         state.deallocate()
@@ -89,7 +102,8 @@ public final class Aggregator {
     }
 
     /// Everything since the previous take: new series, raw readings, bucket
-    /// partials, dead letters and counters. Resets the partials.
+    /// partials (final buckets and frontiers in finalising mode), dead letters
+    /// and counters. Resets the partials.
     /// - Parameter lastMessageSeq: sequence number of the last message whose
     ///   readings have all been added.
     public func takeBatch(lastMessageSeq: UInt64) -> Batch {
@@ -114,21 +128,31 @@ public final class Aggregator {
         state.restore(series: series, recent: recent)
     }
 
-    /// Whether buckets that became final are collected in ``closedBuckets``
-    /// (off by default; turn on only when something takes them).
-    public var reportsClosedBuckets: Bool {
-        get { state.reportsClosedBuckets }
-        set { state.reportsClosedBuckets = newValue }
+    /// Sets the clock that idleness is measured on (receive time); call it
+    /// before adding the readings of a message or a batch. Finalising mode.
+    public func setClock(_ now: EpochMillis) {
+        state.clock = now
     }
 
-    /// Buckets that became final since the last ``takeClosedBuckets()``, in the
-    /// order they closed: the newest reading of their series passed
-    /// `start + width + allowedLateness`. Only buckets that received readings.
-    public var closedBuckets: [ClosedBucket] { state.closedBuckets }
+    /// Finalises the open buckets of every series that received nothing for
+    /// `idleAfter` milliseconds of the clock (see ``setClock(_:)``); they go
+    /// out with the next batch. Finalising mode.
+    /// - Complexity: O(series).
+    public func finalizeIdle(idleAfter: Int64) {
+        state.finalizeIdle(idleAfter: idleAfter)
+    }
 
-    /// Returns and clears ``closedBuckets``.
-    public func takeClosedBuckets() -> [ClosedBucket] {
-        defer { state.closedBuckets.removeAll(keepingCapacity: true) }
-        return state.closedBuckets
+    /// The oldest start of any open bucket, `nil` when none is open (finalising
+    /// mode). Raw readings older than this are all in final buckets.
+    /// - Complexity: O(series).
+    public var openFrom: EpochMillis? { state.openFrom }
+
+    /// After a restart, on a fresh finalising aggregator before any `add`:
+    /// every known series, the stored frontiers, and the stored raw readings
+    /// that are not late from each series' frontier on, in ts order per
+    /// series. Rebuilds the open buckets and the windows exactly as they were;
+    /// emits nothing but buckets the replay finalises.
+    public func restore(series: [SeriesInfo], frontiers: [SeriesFrontier], open: [Reading]) {
+        state.restore(series: series, frontiers: frontiers, open: open)
     }
 }

@@ -136,9 +136,11 @@ struct PartialBuckets {
     }
 
     /// Hands over the rows and starts a new batch (capacity is kept).
-    mutating func take() -> [BucketRow] {
+    /// - Parameter deriving: Merge the finest rows into the widths derived
+    ///   from it first (`false`: the caller derives them, as finalisation does).
+    mutating func take(deriving: Bool) -> [BucketRow] {
         let finestMillis = widths[finest].millis
-        let n = rows.count
+        let n = deriving ? rows.count : 0
         for i in 0..<n where rows[i].width.millis == finestMillis {
             let r = rows[i]
             for w in derivedWidths {

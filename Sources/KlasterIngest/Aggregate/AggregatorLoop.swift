@@ -18,7 +18,11 @@ import CoreMetrics
 final class AggregatorLoop {
     private let shared: IngestShared
     private let aggregator: Aggregator
-    private let store: Store
+    private let store: any Store
+    /// A series that received nothing this long (receive time) has its open
+    /// buckets finalised: max(2 × allowed_lateness, 1 min).
+    private let idleAfter: Int64
+    private var lastIdleCheck: Int64 = 0
     private let batchMaxMessages: Int
     private let batchMaxDelayMillis: Int64
     private let maxMessages: UInt64?
@@ -40,13 +44,14 @@ final class AggregatorLoop {
     /// reliably lose readings. 0 (unset) in production.
     private let faultCommitDelayMicros: UInt32
 
-    init(shared: IngestShared, aggregator: Aggregator, store: Store, config: KlasterConfig, maxMessages: UInt64?,
+    init(shared: IngestShared, aggregator: Aggregator, store: any Store, config: KlasterConfig, maxMessages: UInt64?,
          alerts: AlertEmitter?, logger: Logger) {
         self.shared = shared
         self.alerts = alerts
         retention = RetentionSweeper(store: store, storage: config.storage, logger: logger)
         self.aggregator = aggregator
         self.store = store
+        idleAfter = max(2 * config.buckets.allowedLateness, 60_000)
         batchMaxMessages = max(1, config.ingest.batchMaxMessages)
         batchMaxDelayMillis = max(1, config.ingest.batchMaxDelay)
         self.maxMessages = maxMessages
@@ -67,6 +72,7 @@ final class AggregatorLoop {
         while true {
             buffer.removeAll(keepingCapacity: true)
             let n = shared.ring.popMany(max: 4096, into: &buffer)
+            if n > 0 { aggregator.setClock(IngestClock.wallMillis()) }
             for e in buffer { handle(e) }
             if n > 0 {
                 idleRounds = 0
@@ -133,6 +139,13 @@ final class AggregatorLoop {
     /// - Returns: `false` after a failed commit (the daemon stops; nothing is acknowledged).
     private func commit() -> Bool {
         let started = ContinuousClock.now
+        let now = IngestClock.wallMillis()
+        if now - lastIdleCheck >= 1_000 {
+            // O(series): at most once a second.
+            aggregator.setClock(now)
+            aggregator.finalizeIdle(idleAfter: idleAfter)
+            lastIdleCheck = now
+        }
         let batch = aggregator.takeBatch(lastMessageSeq: lastSeq)
         if faultCommitDelayMicros > 0 { usleep(faultCommitDelayMicros) }
         do {

@@ -53,7 +53,7 @@ final class AlertEmitter {
     ///   - ingestOptions: The daemon's broker connection; the alert connection copies it
     ///     with client id `<client_id>-alerts` and a clean session.
     /// - Throws: `.usage` for an inconsistent rule; store errors reading `alert_state`.
-    init?(store: Store, config: KlasterConfig, ingestOptions: MQTTConnectionOptions, logger: Logger) throws(KlasterError) {
+    init?(store: any Store, config: KlasterConfig, ingestOptions: MQTTConnectionOptions, logger: Logger) throws(KlasterError) {
         guard !config.alerts.isEmpty else { return nil }
         monitor = try AlertMonitor(store: store, rules: config.alerts, factors: config.factors)
         var o = ingestOptions

@@ -11,7 +11,7 @@ import Logging
 /// stream that never lets it idle it runs after a commit once it is overdue
 /// by another interval. A failure is logged and ingestion goes on.
 final class RetentionSweeper {
-    private let store: Store
+    private let store: any Store
     private let rawRetention: Int64
     private let bucketRetention: [Int64: Int64]
     private let interval: Int64
@@ -23,7 +23,7 @@ final class RetentionSweeper {
     /// Spacing of sweeps, ms.
     static let defaultInterval: Int64 = 600_000
 
-    init(store: Store, storage: KlasterConfig.Storage, interval: Int64 = RetentionSweeper.defaultInterval, logger: Logger) {
+    init(store: any Store, storage: KlasterConfig.Storage, interval: Int64 = RetentionSweeper.defaultInterval, logger: Logger) {
         self.store = store
         rawRetention = storage.rawRetention
         bucketRetention = storage.bucketRetention

@@ -69,17 +69,41 @@ final class Database {
     /// Rows changed by the last INSERT/UPDATE/DELETE.
     var changes: Int { Int(sqlite3_changes(handle)) }
 
-    /// Runs `body` in one transaction (`BEGIN IMMEDIATE` so that a writer
-    /// waits for the busy timeout instead of failing on upgrade); rolls back
-    /// on any error, so nothing is half-written.
+    /// How many `transaction`/`readTransaction` calls are running: nested ones
+    /// become savepoints of the outer transaction.
+    private var depth = 0
+
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE` so that a
+    /// writer waits for the busy timeout instead of failing on upgrade); rolls
+    /// back on any error, so nothing is half-written. Inside another
+    /// transaction it is a savepoint of it.
     func transaction<T>(_ body: () throws(KlasterError) -> T) throws(KlasterError) -> T {
-        try execute("BEGIN IMMEDIATE")
+        try run(begin: "BEGIN IMMEDIATE", body)
+    }
+
+    /// Runs `body` in one read transaction (`BEGIN DEFERRED`): every
+    /// statement in it sees the same snapshot of a WAL database.
+    func readTransaction<T>(_ body: () throws(KlasterError) -> T) throws(KlasterError) -> T {
+        try run(begin: "BEGIN DEFERRED", body)
+    }
+
+    private func run<T>(begin: String, _ body: () throws(KlasterError) -> T) throws(KlasterError) -> T {
+        let nested = depth > 0
+        let name = "klaster_\(depth)"
+        try execute(nested ? "SAVEPOINT \(name)" : begin)
+        depth += 1
+        defer { depth -= 1 }
         do {
             let result = try body()
-            try execute("COMMIT")
+            try execute(nested ? "RELEASE \(name)" : "COMMIT")
             return result
         } catch {
-            try? execute("ROLLBACK")
+            if nested {
+                try? execute("ROLLBACK TO \(name)")
+                try? execute("RELEASE \(name)")
+            } else {
+                try? execute("ROLLBACK")
+            }
             throw error
         }
     }

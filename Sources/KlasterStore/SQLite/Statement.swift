@@ -20,26 +20,42 @@ final class Statement {
 
     deinit { sqlite3_finalize(handle) }
 
+    /// The first failed bind since the last reset (`SQLITE_OK` if none):
+    /// reported by the next `step()`, so no statement runs with a parameter
+    /// that did not bind (a too-large blob, an index out of range).
+    private var bindFailure: (rc: Int32, index: Int32) = (SQLITE_OK, 0)
+
     /// Resets the statement and clears its bindings for the next use.
     func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
+        bindFailure = (SQLITE_OK, 0)
     }
 
     // MARK: Binding (1-based indices, as in SQLite)
 
-    func bind(_ i: Int32, _ v: Int64) { sqlite3_bind_int64(handle, i, v) }
-    func bind(_ i: Int32, _ v: Double) { sqlite3_bind_double(handle, i, v) }
-    func bind(_ i: Int32, _ v: Double?) { if let v { sqlite3_bind_double(handle, i, v) } else { sqlite3_bind_null(handle, i) } }
-    func bind(_ i: Int32, _ v: Int64?) { if let v { sqlite3_bind_int64(handle, i, v) } else { sqlite3_bind_null(handle, i) } }
+    @inline(__always)
+    private func note(_ rc: Int32, _ i: Int32) {
+        if rc != SQLITE_OK && bindFailure.rc == SQLITE_OK { bindFailure = (rc, i) }
+    }
+
+    func bind(_ i: Int32, _ v: Int64) { note(sqlite3_bind_int64(handle, i, v), i) }
+    func bind(_ i: Int32, _ v: Double) { note(sqlite3_bind_double(handle, i, v), i) }
+    func bind(_ i: Int32, _ v: Double?) {
+        if let v { note(sqlite3_bind_double(handle, i, v), i) } else { note(sqlite3_bind_null(handle, i), i) }
+    }
+    func bind(_ i: Int32, _ v: Int64?) {
+        if let v { note(sqlite3_bind_int64(handle, i, v), i) } else { note(sqlite3_bind_null(handle, i), i) }
+    }
     func bind(_ i: Int32, _ v: String?) {
-        guard let v else { sqlite3_bind_null(handle, i); return }
-        sqlite3_bind_text(handle, i, v, -1, klaster_sqlite_transient())
+        guard let v else { note(sqlite3_bind_null(handle, i), i); return }
+        note(sqlite3_bind_text(handle, i, v, -1, klaster_sqlite_transient()), i)
     }
     func bind(_ i: Int32, blob: [UInt8]) {
-        blob.withUnsafeBytes { buf in
-            _ = sqlite3_bind_blob64(handle, i, buf.baseAddress, sqlite3_uint64(buf.count), klaster_sqlite_transient())
+        let rc = blob.withUnsafeBytes { buf in
+            sqlite3_bind_blob64(handle, i, buf.baseAddress, sqlite3_uint64(buf.count), klaster_sqlite_transient())
         }
+        note(rc, i)
     }
 
     // MARK: Stepping
@@ -47,6 +63,11 @@ final class Statement {
     /// Advances to the next row. - Returns: `true` when a row is available, `false` when done.
     @discardableResult
     func step() throws(KlasterError) -> Bool {
+        if bindFailure.rc != SQLITE_OK {
+            let (rc, i) = bindFailure
+            bindFailure = (SQLITE_OK, 0)
+            throw SQLiteError.error(rc, db.handle, "binding parameter \(i) of \(sql.prefix(60))")
+        }
         let rc = sqlite3_step(handle)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
@@ -56,6 +77,7 @@ final class Statement {
     /// Resets, binds via `bind`, and steps to completion (a statement without rows).
     func run(_ bind: (Statement) -> Void = { _ in }) throws(KlasterError) {
         sqlite3_reset(handle)
+        bindFailure = (SQLITE_OK, 0)
         bind(self)
         defer { sqlite3_reset(handle) }
         while try step() {}

@@ -9,7 +9,7 @@ enum Migrations {
     static var current: Int { all.count }
 
     /// Migration `i + 1` is `all[i]`.
-    static let all: [String] = [v1, v2]
+    static let all: [String] = [v1, v2, v3]
 
     /// v1: series, raw readings, the four default bucket tables, dead letters, counters.
     static let v1 = """
@@ -37,6 +37,39 @@ enum Migrations {
         CREATE INDEX deadletter_received_at ON deadletter (received_at);
         """
 
+    /// v3: the layout whose commit cost does not grow with the fleet.
+    /// - Raw readings keyed by (ts, series): a live commit appends at the
+    ///   B-tree's right edge instead of touching one leaf page per series
+    ///   (measured in Benchmarks/import/README.md); `late` flags readings that
+    ///   were too late to aggregate (left out of open windows until `db rebuild`).
+    /// - Series carry their frontier (`final_until`) and its anchor: buckets
+    ///   before it are final in the bucket tables, the rest is computed from
+    ///   raw readings. A v2 file holds every bucket already, so each series'
+    ///   frontier goes past its newest reading, anchored on its newest good one.
+    /// - `open_from` (in `counters`): where the open window's raw readings start.
+    /// - `alert_state`, which earlier versions created on first use.
+    static let v3 = """
+        ALTER TABLE series ADD COLUMN final_until INTEGER;
+        ALTER TABLE series ADD COLUMN anchor_ts INTEGER;
+        ALTER TABLE series ADD COLUMN anchor_value REAL;
+        UPDATE series SET
+            final_until = (SELECT (max(r.ts) / (SELECT min(width_ms) FROM bucket_widths) + 1) * (SELECT min(width_ms) FROM bucket_widths)
+                           FROM readings r WHERE r.series = series.id),
+            anchor_ts = (SELECT r.ts FROM readings r WHERE r.series = series.id AND r.quality <> 2 ORDER BY r.ts DESC LIMIT 1),
+            anchor_value = (SELECT r.value FROM readings r WHERE r.series = series.id AND r.quality <> 2 ORDER BY r.ts DESC LIMIT 1);
+        CREATE TABLE readings_v3 (
+            ts INTEGER NOT NULL, series INTEGER NOT NULL, value REAL NOT NULL, seq INTEGER,
+            quality INTEGER NOT NULL DEFAULT 0, late INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (ts, series)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO readings_v3 (ts, series, value, seq, quality) SELECT ts, series, value, seq, quality FROM readings ORDER BY ts, series;
+        DROP TABLE readings;
+        ALTER TABLE readings_v3 RENAME TO readings;
+        CREATE TABLE IF NOT EXISTS alert_state (
+            rule TEXT PRIMARY KEY, status INTEGER NOT NULL, since INTEGER NOT NULL, level INTEGER NOT NULL,
+            pending INTEGER, pending_since INTEGER, last_window_end INTEGER, value REAL
+        ) STRICT, WITHOUT ROWID;
+        """
+
     /// Brings `db` to `target` (default: `current`).
     /// - Returns: The version the file was at before.
     /// - Throws: `KlasterError(.dataError)` for a file that is not a Klaster
@@ -47,6 +80,10 @@ enum Migrations {
         if from > current {
             throw KlasterError(.dataError, "\(db.path) has schema version \(from), newer than this klaster understands (\(current))",
                                hint: "upgrade klaster; this build never writes to a newer database")
+        }
+        guard from >= 0 else {
+            throw KlasterError(.dataError, "\(db.path) says schema version \(from), which no Klaster writes",
+                               hint: "the meta table was edited by hand; restore the file from a backup")
         }
         guard from < target else { return from }
         for v in (from + 1)...target {

@@ -2,15 +2,30 @@ import CSQLite
 import KlasterCore
 
 /// The store's connection and its prepared statements; only reached through
-/// `Store`'s mutex, so it needs no synchronisation of its own.
-final class StoreConnection {
+/// `SQLiteStore`'s mutex (inside one transaction), so it needs no
+/// synchronisation of its own. It is the `StoreWriter` (and `StoreReader`)
+/// that `SQLiteStore.read` and `write` hand to their bodies.
+final class SQLiteConnection: StoreWriter {
     let db: Database
     /// Local (aggregator) series id → database id, for series announced in a
     /// batch's `newSeries`. Ids not in the table are database ids already
     /// (the resolver was seeded from `loadSeries`).
     var idMap: [SeriesID: SeriesID] = [:]
+    /// Mappings of batches applied in the running write transaction.
+    var uncommittedIDMap: [SeriesID: SeriesID] = [:]
+
+    /// After the write transaction committed: its id mappings become valid.
+    /// (`SQLiteStore.write` calls it; a rolled-back transaction forgets them.)
+    func commitIDMappings() {
+        for (local, id) in uncommittedIDMap { idMap[local] = id }
+        uncommittedIDMap.removeAll()
+    }
     /// Widths the store was opened with (the config's `buckets.widths`).
     var widths: [BucketWidth] = []
+    /// Kinds, rollovers and max rates for the open window's counter deltas.
+    let quantities: QuantityTable
+    /// Prepared final-bucket scans, per width.
+    var bucketScans: [Int64: Statement] = [:]
 
     /// The batch writer's statements, prepared on first use and reused.
     struct WriterStatements {
@@ -20,14 +35,20 @@ final class StoreConnection {
         let insertDeadLetter: Statement
         let addCounter: Statement
         let maxCounter: Statement
+        let setCounter: Statement
+        let deleteCounter: Statement
+        let setFrontier: Statement
 
         init(_ db: Database) throws(KlasterError) {
             insertSeries = try db.prepare("INSERT OR IGNORE INTO series (key, plant, quantity, kind, unit) VALUES (?1, ?2, ?3, ?4, ?5)")
             selectSeriesID = try db.prepare("SELECT id FROM series WHERE key = ?1")
-            insertReading = try db.prepare("INSERT OR IGNORE INTO readings (series, ts, value, seq, quality) VALUES (?1, ?2, ?3, ?4, ?5)")
+            insertReading = try db.prepare("INSERT OR IGNORE INTO readings (ts, series, value, seq, quality, late) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
             insertDeadLetter = try db.prepare("INSERT INTO deadletter (topic, payload, received_at, reason, detail) VALUES (?1, ?2, ?3, ?4, ?5)")
             addCounter = try db.prepare("INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value")
             maxCounter = try db.prepare("INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)")
+            setCounter = try db.prepare("INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+            deleteCounter = try db.prepare("DELETE FROM counters WHERE name = ?1")
+            setFrontier = try db.prepare("UPDATE series SET final_until = ?2, anchor_ts = ?3, anchor_value = ?4 WHERE id = ?1")
         }
     }
     private var writerStatements: WriterStatements?
@@ -42,7 +63,8 @@ final class StoreConnection {
     var upserts: [Int64: Statement] = [:]
 
     init(path: String, durability: KlasterConfig.Storage.Durability, create: Bool,
-         widths: [BucketWidth], migrate: Bool) throws(KlasterError) {
+         widths: [BucketWidth], quantities: QuantityTable, migrate: Bool) throws(KlasterError) {
+        self.quantities = quantities
         db = try Database(path: path, create: create)
         // Readers wait for the daemon's write lock instead of failing at once.
         try db.execute("PRAGMA busy_timeout = 10000")
@@ -50,8 +72,9 @@ final class StoreConnection {
         _ = try Migrations.version(of: db)
         try db.execute("PRAGMA journal_mode = WAL")
         try db.execute("PRAGMA synchronous = \(durability == .power ? "FULL" : "NORMAL")")
-        // 64 MiB of page cache: holds the hot leaf page of every series' raw and
-        // bucket B-trees, which is what makes (series, ts)-keyed inserts fast
+        // 64 MiB of page cache: raw readings append, but finalising writes one
+        // bucket row per series per closed minute into each width's (series,
+        // start)-keyed table, and those leaf pages stay hot in the cache
         // (measured: schemas/klaster.sql, Benchmarks/import/README.md).
         try db.execute("PRAGMA cache_size = -65536")
         try db.execute("PRAGMA temp_store = MEMORY")

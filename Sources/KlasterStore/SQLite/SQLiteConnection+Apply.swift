@@ -1,11 +1,12 @@
 import KlasterCore
 
-extension StoreConnection {
-    /// See `Store.apply(_:)`.
+extension SQLiteConnection {
+    /// See `StoreWriter.apply(_:)`.
     func apply(_ batch: Batch) throws(KlasterError) -> UInt64 {
         let w = try writer()
         let (insertSeries, selectSeriesID, insertReading) = (w.insertSeries, w.selectSeriesID, w.insertReading)
         let (insertDeadLetter, addCounter, maxCounter) = (w.insertDeadLetter, w.addCounter, w.maxCounter)
+        let (setFrontier, setCounter, deleteCounter) = (w.setFrontier, w.setCounter, w.deleteCounter)
         var newIDs: [SeriesID: SeriesID] = [:]
 
         try db.transaction { () throws(KlasterError) in
@@ -23,20 +24,35 @@ extension StoreConnection {
                 selectSeriesID.reset()
             }
             @inline(__always) func dbID(_ local: SeriesID) -> Int64 {
-                Int64(newIDs[local] ?? idMap[local] ?? local)
+                Int64(newIDs[local] ?? uncommittedIDMap[local] ?? idMap[local] ?? local)
             }
 
-            var inserted: Int64 = 0
-            for r in batch.readings {
-                try insertReading.run { st in
-                    st.bind(1, dbID(r.series)); st.bind(2, r.ts); st.bind(3, r.value)
-                    st.bind(4, r.seq.map { Int64(bitPattern: $0) }); st.bind(5, Int64(r.quality.rawValue))
+            func insert(_ readings: [Reading], late: Int64) throws(KlasterError) -> Int64 {
+                var inserted: Int64 = 0
+                for r in readings {
+                    try insertReading.run { st in
+                        st.bind(1, r.ts); st.bind(2, dbID(r.series)); st.bind(3, r.value)
+                        st.bind(4, r.seq.map { Int64(bitPattern: $0) }); st.bind(5, Int64(r.quality.rawValue)); st.bind(6, late)
+                    }
+                    inserted += Int64(db.changes)
                 }
-                inserted += Int64(db.changes)
+                return inserted
             }
+            let insertedOnTime = try insert(batch.readings, late: 0)
+            let insertedLate = try insert(batch.lateReadings, late: 1)
 
             for b in batch.buckets {
                 try Self.bindBucket(try upsert(for: b.width), b, id: dbID(b.series))
+            }
+            for f in batch.frontiers {
+                try setFrontier.run { st in
+                    st.bind(1, dbID(f.series)); st.bind(2, f.finalUntil); st.bind(3, f.anchor?.ts); st.bind(4, f.anchor?.value)
+                }
+            }
+            if let openFrom = batch.openFrom {
+                try setCounter.run { st in st.bind(1, "open_from"); st.bind(2, openFrom) }
+            } else {
+                try deleteCounter.run { st in st.bind(1, "open_from") }
             }
 
             for d in batch.deadLetters {
@@ -47,14 +63,14 @@ extension StoreConnection {
             }
 
             let c = batch.counters
-            // A reading the aggregator let through whose (series, ts) is already
-            // stored (redelivery after a restart, an overlapping import) is a
-            // duplicate too: the first one stored wins.
-            // Such a reading is usually one the aggregator called late (its dedupe
-            // covers only the lateness window): count it as a duplicate, not late,
-            // so `late` counts readings that `db rebuild` would fold in.
-            let ignored = Int64(batch.readings.count) - inserted
-            let lateDuplicates = min(ignored, c.late)
+            // A reading whose (series, ts) is already stored (redelivery after a
+            // restart, an overlapping import) is a duplicate too: the first one
+            // stored wins. Such a reading is usually one the aggregator called
+            // late (its dedupe covers the open window): count it as a duplicate,
+            // not late, so `late` counts readings that `db rebuild` would fold in.
+            let inserted = insertedOnTime + insertedLate
+            let lateDuplicates = Int64(batch.lateReadings.count) - insertedLate
+            let ignored = Int64(batch.readings.count + batch.lateReadings.count) - inserted
             var adds: [(String, Int64)] = [
                 ("messages", c.messages), ("readings", inserted), ("accepted", c.readings),
                 ("duplicates", c.duplicates + ignored), ("late", c.late - lateDuplicates), ("implausible", c.implausible),
@@ -65,8 +81,8 @@ extension StoreConnection {
             }
             try maxCounter.run { st in st.bind(1, "committed_seq"); st.bind(2, Int64(clamping: batch.lastMessageSeq)) }
         }
-        // Only after the commit: a rolled-back batch must not leave mappings behind.
-        for (local, id) in newIDs { idMap[local] = id }
+        // Kept aside until the enclosing transaction commits (`commitIDMappings`).
+        for (local, id) in newIDs { uncommittedIDMap[local] = id }
         return batch.lastMessageSeq
     }
 }
