@@ -27,8 +27,8 @@ final class AggregatorLoop {
     private let batchMaxDelayMillis: Int64
     private let maxMessages: UInt64?
     private let logger: Logger
-    private let alerts: AlertEmitter?
-    private let retention: RetentionSweeper
+    /// Alert emitter (when rules are configured) and retention sweeper.
+    private let housekeeping: [any HousekeepingTask]
 
     private var buffer: [IngestEvent] = []
     private var deadLetters: SideQueueReader<DeadLetter>
@@ -47,8 +47,7 @@ final class AggregatorLoop {
     init(shared: IngestShared, aggregator: Aggregator, store: any Store, config: KlasterConfig, maxMessages: UInt64?,
          alerts: AlertEmitter?, logger: Logger) {
         self.shared = shared
-        self.alerts = alerts
-        retention = RetentionSweeper(store: store, storage: config.storage, logger: logger)
+        housekeeping = (alerts.map { [$0] } ?? []) + [RetentionSweeper(store: store, storage: config.storage, logger: logger)]
         self.aggregator = aggregator
         self.store = store
         idleAfter = max(2 * config.buckets.allowedLateness, 60_000)
@@ -67,7 +66,7 @@ final class AggregatorLoop {
     /// Runs until the network thread has finished and everything is committed,
     /// or a commit fails. Called on the dedicated aggregator thread.
     func run() {
-        defer { alerts?.finish() }
+        defer { for task in housekeeping { task.finish() } }
         var idleRounds = 0
         while true {
             buffer.removeAll(keepingCapacity: true)
@@ -95,8 +94,7 @@ final class AggregatorLoop {
                 }
                 if pendingMessages == 0 && !shared.stopRequested.load(ordering: .relaxed) {
                     // Nothing to commit, nothing waiting for an ack: housekeeping costs no latency here.
-                    alerts?.idle()
-                    retention.idle()
+                    for task in housekeeping { task.idle() }
                 }
                 if idleRounds > 2 { sleepUntilWoken(streaming: pendingMessages > 0) }
             }
@@ -171,8 +169,7 @@ final class AggregatorLoop {
             shared.requestStop()
         }
         // After the commit is published (the PUBACKs are already free to go).
-        alerts?.committed()
-        retention.committed()
+        for task in housekeeping { task.committed() }
         return true
     }
 }

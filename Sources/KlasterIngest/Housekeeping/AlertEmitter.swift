@@ -23,7 +23,7 @@ import Logging
 /// state change.
 ///
 /// Not `Sendable` (`AlertMonitor` is not): owned by the aggregator thread.
-final class AlertEmitter {
+final class AlertEmitter: HousekeepingTask {
     private let monitor: AlertMonitor
     private let options: MQTTConnectionOptions
     private let logger: Logger

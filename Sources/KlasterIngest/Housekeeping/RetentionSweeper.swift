@@ -10,7 +10,7 @@ import Logging
 /// It runs when the aggregator is idle (nothing pending, ring empty); under a
 /// stream that never lets it idle it runs after a commit once it is overdue
 /// by another interval. A failure is logged and ingestion goes on.
-final class RetentionSweeper {
+final class RetentionSweeper: HousekeepingTask {
     private let store: any Store
     private let rawRetention: Int64
     private let bucketRetention: [Int64: Int64]
@@ -41,6 +41,9 @@ final class RetentionSweeper {
     func committed() {
         if IngestClock.monotonicMillis() >= due + interval { sweep() }
     }
+
+    /// Nothing in flight: a sweep is never left half done (each chunk commits).
+    func finish() {}
 
     private func sweep() {
         let started = IngestClock.monotonicMillis()

@@ -45,17 +45,15 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
     private let lingerNanos: Int64 = 1_000_000
     private let maxPayloadBytes: Int
     private let logger: Logger
-    private var backoff: ReconnectBackoff
+    /// The session's states and rules (connect, CONNACK timeout, backoff,
+    /// reporting, draining); this loop performs its actions.
+    private var machine: ConnectionStateMachine
+    private let connector = Connector()
 
-    private enum State: Equatable { case down, connecting, up }
-    private var state = State.down
     /// Sequence number of the last message read (and pushed to the ring).
     private var lastReadSeq: UInt64
     private var readings: [Reading] = []
     private var receivedInBurst: Int64 = 0
-    private var lastError: String?
-    private var connackDeadline: Int64 = 0
-    private var everConnected = false
     private var pollFDs = [pollfd](repeating: pollfd(), count: 2)
 
     init(shared: IngestShared, options: MQTTConnectionOptions, config: KlasterConfig, decoder: Decoder, logger: Logger) throws(KlasterError) {
@@ -73,10 +71,15 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
         burstCap = max(1, config.ingest.batchMaxMessages)
         burstMaxNanos = max(1, config.ingest.batchMaxDelay) * 1_000_000
         maxPayloadBytes = config.ingest.maxPayloadBytes
-        backoff = ReconnectBackoff(minMillis: config.mqtt.reconnectMin, maxMillis: config.mqtt.reconnectMax)
+        machine = ConnectionStateMachine(backoff: ReconnectBackoff(minMillis: config.mqtt.reconnectMin, maxMillis: config.mqtt.reconnectMax),
+                                         now: IngestClock.monotonicMillis())
         lastReadSeq = shared.startSeq
         readings.reserveCapacity(1024)
         client.delegate = self
+    }
+
+    private var uncommitted: Bool {
+        !ConnectionStateMachine.mayWrite(lastRead: lastReadSeq, committed: shared.committedSeq.load(ordering: .acquiring))
     }
 
     /// Runs until a stop is requested (and the last acknowledgements are
@@ -88,48 +91,102 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
             shared.producerFinished.store(true, ordering: .releasing)
             shared.ringSignal.signal()
         }
-        var nextAttempt = IngestClock.monotonicMillis()
-        while !shared.stopRequested.load(ordering: .acquiring) {
-            switch state {
-            case .down:
-                // Never open a new session while read messages are uncommitted.
-                guard waitForCommit(lastReadSeq) else { return }
-                let now = IngestClock.monotonicMillis()
-                if now < nextAttempt {
-                    _ = shared.stopSignal.wait(timeoutMs: Int32(clamping: nextAttempt - now))
-                    continue
+        var stopSeen = false
+        while true {
+            if !stopSeen && shared.stopRequested.load(ordering: .acquiring) {
+                stopSeen = true
+                if perform(machine.stopRequested()) { return }
+            }
+            switch machine.state {
+            case .stopped:
+                return
+            case .disconnected:
+                if perform(machine.tick(now: IngestClock.monotonicMillis(), uncommitted: uncommitted)) { return }
+            case .connecting:
+                // Wake on the attempt's end or on a stop, whichever comes first.
+                if let rc = connector.finished() {
+                    connector.done.drain()
+                    if perform(machine.connectFinished(classifyConnect(rc), now: IngestClock.monotonicMillis())) { return }
+                } else {
+                    waitForConnectOrStop()
                 }
-                let rc = client.connect()
-                switch MosquittoErrors.classify(rc, doing: "connect to \(client.options.url)") {
-                case .ok:
-                    state = .connecting
-                    connackDeadline = IngestClock.monotonicMillis() + 15_000
-                case .transient(let e):
-                    noteDown(e.description)
-                    nextAttempt = IngestClock.monotonicMillis() + backoff.next()
-                case .fatal(let e):
-                    shared.fail(e)
-                    return
-                }
-            case .connecting, .up:
-                if state == .connecting && IngestClock.monotonicMillis() > connackDeadline {
-                    noteDown("no CONNACK from \(client.options.url) within 15 s")
-                    client.disconnect()
-                    state = .down
-                    nextAttempt = IngestClock.monotonicMillis() + backoff.next()
-                    continue
-                }
-                cycle()
-                if state == .down { nextAttempt = IngestClock.monotonicMillis() + backoff.next() }
+            case .awaitingConnack, .connected:
+                if perform(machine.tick(now: IngestClock.monotonicMillis(), uncommitted: uncommitted)) { return }
+                if case .awaitingConnack = machine.state { cycle() } else if case .connected = machine.state { cycle() }
+            case .draining:
+                shutdown()
+                if perform(machine.drained()) { return }
             }
         }
-        shutdown()
+    }
+
+    /// Performs the state machine's actions. - Returns: `true` when the loop is done.
+    private func perform(_ actions: [ConnectionStateMachine.Action]) -> Bool {
+        var done = false
+        for action in actions {
+            switch action {
+            case .startConnect:
+                connector.start(client)
+            case .waitUntil(let t):
+                let ms = max(0, t - IngestClock.monotonicMillis())
+                _ = shared.stopSignal.wait(timeoutMs: Int32(clamping: ms))
+            case .waitForCommit:
+                guard waitForCommit(lastReadSeq) else { return true }
+            case .subscribe:
+                // On every connect: harmless with a kept session, needed without one.
+                for t in topics {
+                    let src = client.subscribe(t, qos: qos)
+                    if case .fatal(let e) = MosquittoErrors.classify(src, doing: "subscribe to \(t)") { shared.fail(e) }
+                }
+            case .dropConnection:
+                client.disconnect()
+            case .reportDown(let reason):
+                shared.connected.store(false, ordering: .relaxed)
+                shared.metrics.connected.record(0)
+                logger.warning("broker unavailable; retrying with backoff", metadata: ["reason": "\(reason)", "url": "\(client.options.url)"])
+            case .reportUp(let reconnect):
+                if reconnect { shared.metrics.reconnects.increment() }
+                shared.connected.store(true, ordering: .relaxed)
+                shared.metrics.connected.record(1)
+                logger.info("connected to broker", metadata: ["url": "\(client.options.url)", "topics": "\(topics)"])
+            case .drainAndClose:
+                break   // the next turn of `run` drains
+            case .fail(let error):
+                shared.fail(error)
+            case .finish:
+                done = true
+            }
+        }
+        if !actions.contains(where: { if case .reportDown = $0 { return true } else { return false } }),
+           case .disconnected = machine.state {
+            shared.connected.store(false, ordering: .relaxed)
+            shared.metrics.connected.record(0)
+        }
+        return done
+    }
+
+    /// Waits for the connector thread or a stop (a connect to an unreachable
+    /// host can take the system's connect timeout; a stop must not).
+    private func waitForConnectOrStop() {
+        pollFDs[0] = pollfd(fd: connector.done.fd, events: Int16(POLLIN), revents: 0)
+        pollFDs[1] = pollfd(fd: shared.stopSignal.fd, events: Int16(POLLIN), revents: 0)
+        _ = poll(&pollFDs, 2, 1000)
+    }
+
+    private func classifyConnect(_ rc: Int32) -> MosquittoConnectResult {
+        switch MosquittoErrors.classify(rc, doing: "connect to \(client.options.url)") {
+        case .ok: .ok
+        case .transient(let e): .transient(e.description)
+        case .fatal(let e): .fatal(e)
+        }
     }
 
     /// One poll → write → read burst → commit wait → write cycle.
     private func cycle() {
         let fd = client.socket
         guard fd >= 0 else { connectionLost("socket closed"); return }
+        let sessionUp: Bool
+        if case .connected = machine.state { sessionUp = true } else { sessionUp = false }
         pollFDs[0] = pollfd(fd: fd, events: Int16(POLLIN) | (client.wantWrite ? Int16(POLLOUT) : 0), revents: 0)
         pollFDs[1] = pollfd(fd: shared.stopSignal.fd, events: Int16(POLLIN), revents: 0)
         let n = poll(&pollFDs, 2, 1000)
@@ -137,8 +194,10 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
         if n < 0 && errno != EINTR { connectionLost("poll failed"); return }
         if fds[0].revents & Int16(POLLOUT) != 0 {
             // Everything read so far is committed (the invariant), so writing is safe.
+            guard waitForCommit(lastReadSeq) else { return }
             if !check(client.loopWrite(), "write") { return }
         }
+        _ = sessionUp
         if fds[0].revents & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR)) != 0 {
             let before = lastReadSeq
             if !readBurst() { return }
@@ -171,7 +230,7 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
             if rc != MosquittoClient.success {
                 return check(rc, "read")
             }
-            if state == .down { return false }
+            if case .disconnected = machine.state { return false }
             if klaster_errno_would_block() != 0 {
                 // Dry: linger briefly for the rest of the window, unless nothing was read yet.
                 if receivedInBurst == 0 || !lingerForData(until: deadline) { break }
@@ -179,7 +238,8 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
             }
             packets += 1
         }
-        return state != .down
+        if case .disconnected = machine.state { return false }
+        return true
     }
 
     /// Waits up to `lingerNanos` (never past `deadline`) for the socket to
@@ -217,10 +277,10 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
     /// half-close (FIN after the data), and read to EOF, discarding — those
     /// unread messages are unacknowledged and the broker redelivers them.
     private func shutdown() {
-        logger.debug("shutdown", metadata: ["last_read_seq": "\(lastReadSeq)", "state": "\(state)", "want_write": "\(client.wantWrite)"])
+        logger.debug("shutdown", metadata: ["last_read_seq": "\(lastReadSeq)", "state": "\(machine.state)", "want_write": "\(client.wantWrite)"])
         guard waitForCommit(lastReadSeq) else { return }
         let fd = client.socket
-        guard state != .down, fd >= 0 else { return }
+        guard fd >= 0 else { return }
         let deadline = IngestClock.monotonicMillis() + 3_000
         while client.wantWrite && IngestClock.monotonicMillis() < deadline {
             if client.loopWrite() != MosquittoClient.success { return }
@@ -244,7 +304,6 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
             if n == 0 { break }                                   // the broker closed its side: all read
             if n < 0 && errno != EAGAIN && errno != EINTR { break }
         }
-        state = .down
         shared.connected.store(false, ordering: .relaxed)
         shared.metrics.connected.record(0)
         logger.info("disconnected from broker", metadata: ["committed_seq": "\(shared.committedSeq.load(ordering: .acquiring))"])
@@ -260,71 +319,36 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
             return false
         case .fatal(let e):
             shared.fail(e)
-            state = .down
+            connectionLost(e.description)
             return false
         }
     }
 
     private func connectionLost(_ why: String) {
-        if state != .down {
-            state = .down
-            noteDown(why)
-        }
-    }
-
-    /// Logs a state change once (not every retry) and updates the metrics.
-    private func noteDown(_ why: String) {
-        let wasConnected = shared.connected.exchange(false, ordering: .relaxed)
-        shared.metrics.connected.record(0)
-        if wasConnected || lastError != why {
-            logger.warning("broker unavailable; retrying with backoff", metadata: ["reason": "\(why)", "url": "\(client.options.url)"])
-            lastError = why
-        }
-        state = .down
+        _ = perform(machine.connectionLost(why, now: IngestClock.monotonicMillis()))
     }
 
     // MARK: MosquittoDelegate (called inside loop_read/loop_write on this thread)
 
     func mosquittoConnected(rc: Int32, sessionPresent: Bool) {
+        let outcome: MosquittoConnectResult
         switch MosquittoErrors.classifyConnack(rc, url: client.options.url.description) {
-        case .ok:
-            state = .up
-            backoff.reset()
-            if everConnected { shared.metrics.reconnects.increment() }
-            everConnected = true
-            shared.connected.store(true, ordering: .relaxed)
-            shared.metrics.connected.record(1)
-            lastError = nil
-            logger.info("connected to broker", metadata: [
-                "url": "\(client.options.url)", "session_present": "\(sessionPresent)", "topics": "\(topics)",
-            ])
-            // Resubscribe on every connect: harmless with a kept session, needed without one.
-            for t in topics {
-                let src = client.subscribe(t, qos: qos)
-                if case .fatal(let e) = MosquittoErrors.classify(src, doing: "subscribe to \(t)") { shared.fail(e) }
-            }
-        case .transient(let e):
-            noteDown(e.description)
-            client.disconnect()
-        case .fatal(let e):
-            shared.fail(e)
-            state = .down
+        case .ok: outcome = .ok
+        case .transient(let e): outcome = .transient(e.description)
+        case .fatal(let e): outcome = .fatal(e)
         }
+        if outcome == .ok { logger.debug("CONNACK", metadata: ["session_present": "\(sessionPresent)"]) }
+        _ = perform(machine.connackReceived(outcome, now: IngestClock.monotonicMillis()))
     }
 
     func mosquittoDisconnected(rc: Int32) {
-        if rc == 0 && shared.stopRequested.load(ordering: .relaxed) {
-            // Our own DISCONNECT at shutdown: not an outage.
-            state = .down
-            shared.connected.store(false, ordering: .relaxed)
-            shared.metrics.connected.record(0)
-            return
-        }
-        if state != .down { noteDown(rc == 0 ? "disconnected" : MosquittoErrors.describe(rc)) }
+        if rc == 0 && shared.stopRequested.load(ordering: .relaxed) { return }   // our own DISCONNECT at shutdown
+        connectionLost(rc == 0 ? "disconnected" : MosquittoErrors.describe(rc))
     }
 
     func mosquittoSubscribed(mid: Int32, grantedQoS: [Int32]) {
         if grantedQoS.contains(where: { $0 >= 128 }) {
+            // Refused: nothing will ever arrive; stopping is the only honest answer.
             shared.fail(KlasterError(.noPermission, "broker \(client.options.url) refused the subscription to \(topics)",
                                      hint: "check the broker ACL for this user"))
             return
