@@ -45,7 +45,7 @@ private final class BlackHoleListener {
 
     /// The /proc/net/tcp state of the socket bound to `localPort` towards our port.
     private func state(localPort: UInt16) -> Substring? {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return nil }
+        let table = Self.tcpTable()
         let local = String(format: ":%04X", localPort), remote = String(format: ":%04X", port)
         for line in table.split(separator: "\n").dropFirst() {
             let f = line.split(separator: " ")
@@ -56,9 +56,17 @@ private final class BlackHoleListener {
 
     deinit { for fd in fds { close(fd) } }
 
+    /// `/proc/net/tcp`, read to its end (procfs reports a size of 0, so a
+    /// size-based read would see nothing).
+    private static func tcpTable() -> String {
+        guard let h = FileHandle(forReadingAtPath: "/proc/net/tcp") else { return "" }
+        defer { try? h.close() }
+        return String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
+    }
+
     /// Sockets of this machine in SYN_SENT towards the port (`/proc/net/tcp`, state 02).
     func hangingConnects() -> Int {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return 0 }
+        let table = Self.tcpTable()
         let remote = String(format: ":%04X", port)
         return table.split(separator: "\n").dropFirst().count { line in
             let f = line.split(separator: " ")
