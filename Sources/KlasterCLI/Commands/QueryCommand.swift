@@ -52,17 +52,13 @@ struct QueryCommand: AsyncParsableCommand {
         try writer.finish()
     }
 
-    /// CONTRACT.md's fields; the table puts the unit in the headers when all
+    /// The documented JSON fields (README "CLI reference"); the table puts the unit in the headers when all
     /// matched series share one, else adds a `unit` column.
     static func columns(units: Set<String>) -> [OutputColumn] {
         let unit = units.count == 1 ? units.first! : nil
-        func h(_ name: String) -> String {
-            guard let unit, !unit.isEmpty else { return name }
-            return "\(name) [\(unit)]"
-        }
-        var cols = [OutputColumn("series"), OutputColumn("start", header: "start (UTC)"), OutputColumn("width"), OutputColumn("count")]
-        cols += ["min", "max", "sum", "mean", "first", "last", "delta"].map { OutputColumn($0, header: h($0)) }
-        if units.count > 1 { cols.append(OutputColumn("unit")) }
+        var cols: [OutputColumn] = [.text("series"), .text("start", header: "start (UTC)"), .text("width"), .number("count")]
+        cols += ["min", "max", "sum", "mean", "first", "last", "delta"].map { OutputColumn.number($0, unit: unit) }
+        if units.count > 1 { cols.append(.text("unit")) }
         return cols
     }
 

@@ -10,10 +10,12 @@ final class OutputWriter {
     private var table: OutputTable?
     private var buffer: [UInt8] = []
     private let sink: (([UInt8]) throws(KlasterError) -> Void)
+    /// Rows given so far.
+    private(set) var rowCount = 0
 
     /// - Parameter sink: Where bytes go; stdout by default (tests capture them).
     init(format: OutputFormat, columns: [OutputColumn],
-                sink: @escaping ([UInt8]) throws(KlasterError) -> Void = StandardOutput.writeBytes) {
+         sink: @escaping ([UInt8]) throws(KlasterError) -> Void = StandardOutput.writeBytes) {
         self.format = format
         self.columns = columns
         self.sink = sink
@@ -34,6 +36,7 @@ final class OutputWriter {
 
     /// Adds one row (as many cells as columns).
     func row(_ cells: [OutputCell]) throws(KlasterError) {
+        rowCount += 1
         switch format {
         case .table:
             table?.append(cells)
@@ -41,11 +44,7 @@ final class OutputWriter {
         case .csv:
             for (i, cell) in cells.enumerated() {
                 if i > 0 { buffer.append(UInt8(ascii: ",")) }
-                switch cell {
-                case .text(let s): CSV.append(s, to: &buffer)
-                case .null: break
-                default: CSV.append(cell.plain, to: &buffer)
-                }
+                CSV.append(cell, to: &buffer)
             }
             buffer.append(UInt8(ascii: "\n"))
         case .json:
