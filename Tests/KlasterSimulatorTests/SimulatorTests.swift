@@ -14,7 +14,7 @@ private struct Decoded {
 private func decode(_ m: SimMessage) -> Decoded? {
     let levels = m.topic.split(separator: "/", omittingEmptySubsequences: false)
     guard levels.count == 4, levels[0] == "nextgen" else { return nil }
-    guard !m.payload.isEmpty, String(validatingUTF8: m.payload.map { CChar(bitPattern: $0) } + [0]) != nil,
+    guard !m.payload.isEmpty, String(validating: m.payload, as: UTF8.self) != nil,
           let obj = try? JSONSerialization.jsonObject(with: Data(m.payload)) as? [String: Any] else { return nil }
     let ts: Int64
     if let n = obj["ts"] as? NSNumber, !(obj["ts"] is String) {
