@@ -5,7 +5,7 @@ private let t0: EpochMillis = 1_772_366_400_000 // 2026-03-01T12:00Z, a 15m boun
 private let q: Int64 = 900_000                   // 15 minutes
 
 @Suite struct AlertEngineTests {
-    /// DESIGN.md's example rule.
+    /// The example rule of deploy/klaster.example.toml, without `for`.
     let stack = AlertRule(name: "stack-co2-high", series: "socar-karbamid/*/co2_rate_kgh", every: 900_000, agg: .mean,
                           warn: 2200, crit: 2500, warnReset: 2100, critReset: 2400, holdFor: 0)
 

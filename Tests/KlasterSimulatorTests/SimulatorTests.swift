@@ -73,7 +73,7 @@ private func run(_ sim: inout FleetSimulator, limit: Int = .max) -> [SimMessage]
         #expect(sim.series.allSatisfy { $0.topic.hasPrefix("nextgen/socar-") && $0.topic.split(separator: "/").count == 4 })
     }
 
-    /// A simulated year (hourly readings, no faults) integrates back to DOMAIN.md's annual figures.
+    /// A simulated year (hourly readings, no faults) integrates back to the annual figures of docs/domain.md.
     @Test func aYearMatchesThePlantFigures() {
         var sim = FleetSimulator(meters: FleetCatalog.meters(), seed: 7, rfc3339Share: 0,
                                  schedule: .backfill(from: t0, to: t0 + 365 * 86_400_000, interval: 3_600_000))

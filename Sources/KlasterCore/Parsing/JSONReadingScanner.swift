@@ -1,4 +1,4 @@
-/// The JSON form of CONTRACT.md (`{…}` or `[{…}, …]`), scanned byte by byte:
+/// The JSON payload form (`{…}` or `[{…}, …]`), scanned byte by byte:
 /// no Foundation, no allocation on the happy path, iterative (never recursive)
 /// skipping of unknown values with a bit stack bounded by `maxDepth` ≤ 64.
 struct JSONReadingScanner {

@@ -1,4 +1,4 @@
-/// Turns one MQTT payload into readings, exactly as CONTRACT.md specifies.
+/// Turns one MQTT payload into readings, exactly as README "Topics and payloads" specifies.
 ///
 /// The format is auto-detected by the first non-space byte:
 /// - `{` — a JSON object `{"ts": <epoch ms int | RFC 3339 string>, "v": <finite number>,
