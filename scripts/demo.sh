@@ -244,6 +244,9 @@ run() {
 }
 CFG=(--config "$OUT/klaster.toml")
 YEAR_START="$(date -u +%Y)-01-01T00:00:00Z"
+# Periods of `emissions --every` count from --from: start at a UTC midnight for calendar days
+# (the last row is today so far, and its width says how long that is).
+WEEK_START="$(date -u -d '7 days ago' +%Y-%m-%dT00:00:00Z)"
 
 say "what was stored"
 run stats "${CFG[@]}" --format table
@@ -259,7 +262,7 @@ echo "(the first 5; all of them: $BIN deadletter ${CFG[*]})"
 say "emissions, targets, alerts"
 run emissions "${CFG[@]}" --from "$YEAR_START" --to now --by plant --format table
 run emissions "${CFG[@]}" --from "$YEAR_START" --to now --by scope --format table
-run emissions "${CFG[@]}" --from=-7d --to now --every 1d --by cluster --format table
+run emissions "${CFG[@]}" --from "$WEEK_START" --to now --every 1d --by cluster --format table
 run targets "${CFG[@]}" --format table
 run check "${CFG[@]}"
 
