@@ -11,7 +11,7 @@ PREFIX     ?= /usr/local
 DESTDIR    ?=
 CONFIG     ?= release
 
-.PHONY: all deps build release install uninstall test test-unit test-tsan demo bench bench-core bench-e2e clean report-png
+.PHONY: all deps build release install install-files uninstall test test-unit test-tsan demo bench bench-core bench-e2e clean report-png
 
 all: build
 
@@ -35,8 +35,13 @@ release: deps
 ## /etc/klaster/klaster.toml yourself. `make install CONFIG=debug` skips the slow release build.
 install: deps
 	$(SWIFT) build -c $(CONFIG) --product klaster
+	$(MAKE) --no-print-directory install-files BUILT_BIN="$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/klaster"
+
+## install-files: the copying half of install, for a binary already built (BUILT_BIN); the tests use it.
+install-files:
+	@[ -x "$(BUILT_BIN)" ] || { echo "install-files: BUILT_BIN=$(BUILT_BIN) is not an executable (run make install)" >&2; exit 66; }
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/share/doc/klaster
-	install -m 0755 "$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/klaster" $(DESTDIR)$(PREFIX)/bin/klaster
+	install -m 0755 "$(BUILT_BIN)" $(DESTDIR)$(PREFIX)/bin/klaster
 	sed -e 's|/usr/local/bin/klaster|$(PREFIX)/bin/klaster|' -e 's|/usr/local/share/doc/klaster|$(PREFIX)/share/doc/klaster|' \
 	  deploy/klaster-ingest.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/klaster-ingest.service
 	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/klaster-ingest.service
