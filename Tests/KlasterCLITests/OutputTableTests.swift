@@ -37,6 +37,8 @@ import Testing
     }
 
     @Test func oneQuoterForEveryJSONString() {
-        #expect(JSON.quote("a\"b\\c\nd\u{1}é") == #""a\"b\\c\nd\u0001é""#)
+        var out: [UInt8] = []
+        JSON.appendString("a\"b\\c\nd\u{1}é", to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == #""a\"b\\c\nd\u0001é""#)
     }
 }

@@ -1,5 +1,5 @@
-/// The product's one JSON string quoter (RFC 8259 §7), on bytes: JSON Lines
-/// output, and `quote` for the few places that build a JSON text by hand.
+/// The product's one JSON string quoter (RFC 8259 §7), on bytes, for JSON
+/// Lines output (alert payloads go through `JSONEncoder`).
 enum JSON {
     private static let hex = Array("0123456789abcdef".utf8)
 
@@ -20,14 +20,6 @@ enum JSON {
             }
         }
         out.append(UInt8(ascii: "\""))
-    }
-
-    /// `s` as a JSON string literal.
-    static func quote(_ s: String) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(s.utf8.count + 2)
-        appendString(s, to: &out)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends a cell as a JSON value: numbers at full precision, a non-finite

@@ -10,8 +10,6 @@ final class OutputWriter {
     private var table: OutputTable?
     private var buffer: [UInt8] = []
     private let sink: (([UInt8]) throws(KlasterError) -> Void)
-    /// Rows given so far.
-    private(set) var rowCount = 0
 
     /// - Parameter sink: Where bytes go; stdout by default (tests capture them).
     init(format: OutputFormat, columns: [OutputColumn],
@@ -36,7 +34,6 @@ final class OutputWriter {
 
     /// Adds one row (as many cells as columns).
     func row(_ cells: [OutputCell]) throws(KlasterError) {
-        rowCount += 1
         switch format {
         case .table:
             table?.append(cells)
