@@ -6,8 +6,12 @@ APT_PKGS   := libmosquitto-dev mosquitto mosquitto-clients libsqlite3-dev sqlite
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TSAN_DIR   := .build-tsan
 BIN        := .build/debug/klaster
+# make install: PREFIX (default /usr/local), DESTDIR for staging, CONFIG release|debug.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+CONFIG     ?= release
 
-.PHONY: all deps build release test test-unit test-tsan demo bench bench-core bench-e2e clean report-png
+.PHONY: all deps build release install install-files uninstall test test-unit test-tsan demo bench bench-core bench-e2e clean report-png
 
 all: build
 
@@ -24,6 +28,29 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release
+
+## install: the klaster binary to $(PREFIX)/bin, the systemd unit to $(PREFIX)/lib/systemd/system
+## (its ExecStart pointing at that binary), the example config, mosquitto.conf/acl, the README and docs/
+## to $(PREFIX)/share/doc/klaster. Nothing under /etc is touched: copy the example config to
+## /etc/klaster/klaster.toml yourself. `make install CONFIG=debug` skips the slow release build.
+install: deps
+	$(SWIFT) build -c $(CONFIG) --product klaster
+	$(MAKE) --no-print-directory install-files BUILT_BIN="$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/klaster"
+
+## install-files: the copying half of install, for a binary already built (BUILT_BIN); the tests use it.
+install-files:
+	@[ -x "$(BUILT_BIN)" ] || { echo "install-files: BUILT_BIN=$(BUILT_BIN) is not an executable (run make install)" >&2; exit 66; }
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/share/doc/klaster
+	install -m 0755 "$(BUILT_BIN)" $(DESTDIR)$(PREFIX)/bin/klaster
+	sed -e 's|/usr/local/bin/klaster|$(PREFIX)/bin/klaster|' -e 's|/usr/local/share/doc/klaster|$(PREFIX)/share/doc/klaster|' \
+	  deploy/klaster-ingest.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/klaster-ingest.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/klaster-ingest.service
+	install -m 0644 deploy/klaster.example.toml deploy/mosquitto.conf deploy/mosquitto.acl README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/klaster/
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/klaster; next: cp $(PREFIX)/share/doc/klaster/klaster.example.toml /etc/klaster/klaster.toml"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/klaster $(DESTDIR)$(PREFIX)/lib/systemd/system/klaster-ingest.service
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/klaster
 
 ## test: the whole suite, then the concurrency tests again under ThreadSanitizer.
 test: deps

@@ -244,17 +244,25 @@ run() {
 }
 CFG=(--config "$OUT/klaster.toml")
 YEAR_START="$(date -u +%Y)-01-01T00:00:00Z"
+# Periods of `emissions --every` count from --from: start at a UTC midnight for calendar days
+# (the last row is today so far, and its width says how long that is).
+WEEK_START="$(date -u -d '7 days ago' +%Y-%m-%dT00:00:00Z)"
 
 say "what was stored"
 run stats "${CFG[@]}" --format table
 run series "${CFG[@]}" --format table
 run query "${CFG[@]}" 'socar-karbamid/gas-inlet/*' --from=-6h --to=now --every 1h --format table
-run deadletter "${CFG[@]}" --format table
+# Dead letters: how many of each reason, then the first few (all of them: klaster deadletter).
+printf '\n$ klaster deadletter %s --format json  # counted by reason\n' "${CFG[*]}"
+"$BIN" deadletter "${CFG[@]}" --format json | sed -n 's/.*"reason":"\([a-z_0-9]*\)".*/\1/p' | sort | uniq -c | sort -rn \
+  | awk '{ printf "  %-16s %6d\n", $2, $1; n += $1 } END { printf "  %-16s %6d\n", "total", n }'
+run deadletter "${CFG[@]}" --limit 5 --format table
+echo "(the first 5; all of them: $BIN deadletter ${CFG[*]})"
 
 say "emissions, targets, alerts"
 run emissions "${CFG[@]}" --from "$YEAR_START" --to now --by plant --format table
 run emissions "${CFG[@]}" --from "$YEAR_START" --to now --by scope --format table
-run emissions "${CFG[@]}" --from=-7d --to now --every 1d --by cluster --format table
+run emissions "${CFG[@]}" --from "$WEEK_START" --to now --every 1d --by cluster --format table
 run targets "${CFG[@]}" --format table
 run check "${CFG[@]}"
 

@@ -6,7 +6,7 @@ import KlasterStore
 import Glibc
 #endif
 
-/// Options every subcommand takes (CONTRACT.md "Names").
+/// Options every subcommand takes (README "CLI reference").
 /// Owner: store-cli (extend here; other commands use it as is).
 public struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Config file (TOML); default ./klaster.toml if present.")
@@ -36,7 +36,7 @@ public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable 
 }
 
 /// The `--format` option group. Without `--format`: `table` when stdout is a
-/// terminal (CONTRACT.md), `csv` otherwise — a pipe gets a machine-readable
+/// terminal, `csv` otherwise — a pipe gets a machine-readable
 /// header row with the same columns as the table.
 public struct FormatOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: table (default on a terminal), csv (default otherwise), json (JSON Lines).")

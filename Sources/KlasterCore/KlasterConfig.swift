@@ -1,4 +1,4 @@
-/// The whole configuration (`klaster.toml`), with the defaults of DESIGN.md.
+/// The whole configuration (`klaster.toml`), with the defaults of README "Configuration reference".
 /// Loading from TOML lives in KlasterCLI (`ConfigLoader`); this is plain data.
 /// Durations are stored in milliseconds.
 public struct KlasterConfig: Sendable, Equatable {

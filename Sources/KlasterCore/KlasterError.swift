@@ -1,4 +1,4 @@
-/// Process exit codes from sysexits.h, as CONTRACT.md assigns them.
+/// Process exit codes from sysexits.h, as README "CLI reference" assigns them.
 public enum ExitCode: Int32, Sendable {
     case ok = 0
     /// EX_USAGE: bad command line or config.
@@ -32,7 +32,7 @@ public struct KlasterError: Error, Sendable, CustomStringConvertible, Equatable 
         self.hint = hint
     }
 
-    /// The single stderr line of CONTRACT.md (without the `klaster: ` prefix).
+    /// The single stderr line `klaster: <what> (<hint>)` (without the `klaster: ` prefix).
     public var description: String {
         if let hint, !hint.isEmpty { return "\(message) (\(hint))" }
         return message

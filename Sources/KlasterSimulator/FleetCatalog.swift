@@ -1,6 +1,6 @@
 import KlasterCore
 
-/// The NextGen cluster's annual figures (DOMAIN.md) and the per-hour rates the
+/// The NextGen cluster's annual figures (docs/domain.md) and the per-hour rates the
 /// simulated meters derive from them. A continuous process plant runs
 /// 8,760 h/yr; every mean rate below is an annual quantity ÷ 8,760 h, so that a
 /// simulated year integrates back to the annual figure.

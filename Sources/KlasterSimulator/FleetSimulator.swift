@@ -31,7 +31,7 @@ public struct SimulatedSeries: Sendable, Equatable {
     public var quantity: String
     public var isCounter: Bool
     public var topic: String { "nextgen/\(plant)/\(meter)/\(quantity)" }
-    /// The series key of CONTRACT.md: `plant/meter/quantity`.
+    /// The series key: `plant/meter/quantity`.
     public var key: String { "\(plant)/\(meter)/\(quantity)" }
 }
 

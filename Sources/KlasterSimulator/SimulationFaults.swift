@@ -1,6 +1,6 @@
 import KlasterCore
 
-/// The field faults the simulator can inject (DOMAIN.md "Meter telemetry").
+/// The field faults the simulator can inject (docs/domain.md "Meter telemetry").
 public enum FaultKind: String, Sendable, CaseIterable, Hashable {
     /// A register wrapped at its modulus (a reading lower than the previous one).
     case rollover

@@ -40,7 +40,7 @@ public struct SeriesSummary: Sendable, Equatable {
     }
 }
 
-/// Totals for `klaster stats` (CONTRACT.md field names in comments).
+/// Totals for `klaster stats` (its JSON field names in comments).
 public struct StoreStats: Sendable, Equatable {
     /// `messages`: MQTT messages / import records processed.
     public var messages: Int64

@@ -8,7 +8,8 @@ enum Golden {
 
     static func path(_ name: String) -> String { "\(directory)/\(name)" }
 
-    /// Compares `actual` with Golden/`name`; `KLASTER_UPDATE_GOLDEN=1` rewrites the file instead.
+    /// Compares `actual` with Golden/`name`; on a difference the failure shows
+    /// a line diff. `KLASTER_UPDATE_GOLDEN=1` rewrites the file instead.
     static func check(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let file = path(name)
         // Fixture paths appear in dead-letter details; keep goldens independent of the checkout location.
@@ -18,7 +19,33 @@ enum Golden {
             return
         }
         let expected = try String(contentsOfFile: file, encoding: .utf8)
-        #expect(actual == expected, "output differs from Golden/\(name)", sourceLocation: sourceLocation)
+        if actual != expected {
+            Issue.record(Comment(rawValue: "output differs from Golden/\(name) (- golden, + actual; KLASTER_UPDATE_GOLDEN=1 rewrites it):\n"
+                         + lineDiff(expected: expected, actual: actual)), sourceLocation: sourceLocation)
+        }
+    }
+
+    /// The lines that differ, each with its line number: `-` in the golden
+    /// file, `+` in the output; a trailing space shows as `·`.
+    static func lineDiff(expected: String, actual: String) -> String {
+        let old = expected.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let new = actual.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func shown(_ line: String) -> String {
+            var l = line
+            var trailing = 0
+            while l.last == " " { l.removeLast(); trailing += 1 }
+            return l + String(repeating: "·", count: trailing)
+        }
+        // Removals (numbered in the golden file) before insertions (numbered in the output), line by line.
+        let changes: [(line: Int, insert: Bool, text: String)] = new.difference(from: old).map { change in
+            switch change {
+            case .remove(let offset, let line, _): (offset + 1, false, line)
+            case .insert(let offset, let line, _): (offset + 1, true, line)
+            }
+        }
+        return changes.sorted { ($0.line, $0.insert ? 1 : 0) < ($1.line, $1.insert ? 1 : 0) }
+            .map { "\($0.line) \($0.insert ? "+" : "-") \(shown($0.text))" }
+            .joined(separator: "\n")
     }
 }
 

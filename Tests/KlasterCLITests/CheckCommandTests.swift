@@ -115,7 +115,7 @@ import Testing
             #expect(try monitor.evaluate(now: now + 60_000).isEmpty)
         }
         // OK → WARNING once, at the end of window C (10:45), after `for` 30m; D (2150) does not clear it.
-        #expect(published == [#"{"rule":"stack-high","status":"WARNING","value":2300,"threshold":2200,"since":"2026-03-01T10:45:00Z"}"#])
+        #expect(published == [#"{"rule":"stack-high","since":"2026-03-01T10:45:00Z","status":"WARNING","threshold":2200,"value":2300}"#])
         // The cron check continues from the daemon's state: F clears only after 30 minutes.
         #expect(try check(s, "11:31").status == 1)
         #expect(try check(s, "11:46").status == 0)

@@ -1,9 +1,10 @@
 import Foundation
 import KlasterCLI
 import KlasterCore
+import KlasterTestSupport
 import Testing
 
-/// Every key of DESIGN.md's config, with non-default values.
+/// Every config key (README "Configuration reference"), with non-default values.
 private let fullConfig = """
 [mqtt]
 url = "mqtts://127.0.0.1:8883"
@@ -175,4 +176,43 @@ func configBadValueIsUsageError(text: String) {
 
 @Test func configEmptyFileGivesDefaults() throws {
     #expect(try ConfigLoader.parse("", file: "empty.toml") == KlasterConfig())
+}
+
+/// The shipped example config loads as it stands and says what it shows.
+@Test func configDeployExampleLoads() throws {
+    let path = "\(KlasterBinary.packageRoot)/deploy/klaster.example.toml"
+    let c = try ConfigLoader.load(path: path, required: true)
+    #expect(c.mqtt.url == "mqtt://127.0.0.1:1883")
+    #expect(c.mqtt.clientID == "klaster-1")
+    #expect(c.mqtt.topics == ["nextgen/#"])
+    #expect(c.mqtt.topicPattern == "nextgen/{plant}/{meter}/{quantity}")
+    #expect(c.mqtt.qos == 1)
+    #expect(c.mqtt.protocolVersion == 4)
+    #expect(c.mqtt.keepAlive == 30)
+    #expect(!c.mqtt.tlsInsecure)
+    #expect(c.storage.path == "klaster.db")
+    #expect(c.storage.durability == .process)
+    #expect(c.storage.rawRetention == 30 * 86_400_000)
+    #expect(c.storage.bucketRetention == [60_000: 90 * 86_400_000, 900_000: 730 * 86_400_000])
+    #expect(c.buckets.widths == [.minute, .quarterHour, .hour, .day])
+    #expect(c.buckets.allowedLateness == 300_000)
+    #expect(c.buckets.timezone == "Asia/Baku")
+    #expect(c.ingest.maxFuture == 300_000)
+    #expect(c.ingest.batchMaxMessages == 5000)
+    #expect(c.ingest.batchMaxDelay == 50)
+    #expect(c.ingest.ringCapacity == 65536)
+    #expect(c.ingest.maxPayloadBytes == 262_144)
+    #expect(c.http.listen == "127.0.0.1:9464")
+    let energy = c.quantities.spec(for: "active_energy_kwh")
+    #expect(energy.kind == .counter && energy.unit == "kWh" && energy.rollover == 1_000_000 && energy.maxRate == 50_000)
+    #expect(c.factors == [
+        EmissionFactor(quantity: "active_energy_kwh", kgCO2ePerUnit: 0.384, scope: .two, method: .location,
+                       source: "IFI Harmonised Default Grid Factors 2021 v3.1, Azerbaijan, combined margin", validFrom: 1_609_459_200_000),
+        EmissionFactor(quantity: "gas_volume_nm3", kgCO2ePerUnit: 1.885, scope: .one,
+                       source: "IPCC 2006 Vol.2 Table 2.2, natural gas 56.1 kg CO2/GJ"),
+    ])
+    #expect(c.targets == [Target(name: "cluster-2030", scope: .cluster, kind: .absolute, baseYear: 2024, baseTonnes: 1_500_000,
+                                 targetYear: 2030, reduction: 0.42)])
+    #expect(c.alerts == [AlertRule(name: "stack-co2-high", series: "socar-karbamid/*/co2_rate_kgh", every: 900_000, agg: .mean,
+                                   warn: 2200, crit: 2500, warnReset: 2100, critReset: 2400, holdFor: 1_800_000, staleAfter: 3_600_000)])
 }

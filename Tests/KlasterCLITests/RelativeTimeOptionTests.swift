@@ -2,7 +2,7 @@ import Foundation
 import KlasterTestSupport
 import Testing
 
-/// CONTRACT.md: `--from/--to/--since` accept relative forms like `-24h`, `-7d`.
+/// `--from/--to/--since` accept relative forms like `-24h`, `-7d`.
 /// A leading dash must be read as the option's value, not as another option.
 @Suite struct RelativeTimeOptionTests {
     @Test(arguments: [

@@ -2,7 +2,7 @@ import Foundation
 import KlasterTestSupport
 import Testing
 
-/// Usage errors follow CONTRACT.md: one stderr line `klaster: <what> (<hint>)`, exit 64.
+/// Usage errors, as documented: one stderr line `klaster: <what> (<hint>)`, exit 64.
 @Suite struct UsageErrorTests {
     @Test(arguments: [
         (["query"], "Missing expected argument", "klaster query --help"),

@@ -2,7 +2,7 @@ import KlasterCore
 import PropertyBased
 import Testing
 
-/// The aggregation laws of CONTRACT.md, checked on random streams: arrival
+/// The documented aggregation laws, checked on random streams: arrival
 /// order within the lateness window, batch boundaries, partitioning of series
 /// over processes and a restart do not change the merged buckets.
 ///

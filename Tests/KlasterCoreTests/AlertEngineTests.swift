@@ -5,7 +5,7 @@ private let t0: EpochMillis = 1_772_366_400_000 // 2026-03-01T12:00Z, a 15m boun
 private let q: Int64 = 900_000                   // 15 minutes
 
 @Suite struct AlertEngineTests {
-    /// DESIGN.md's example rule.
+    /// The example rule of deploy/klaster.example.toml, without `for`.
     let stack = AlertRule(name: "stack-co2-high", series: "socar-karbamid/*/co2_rate_kgh", every: 900_000, agg: .mean,
                           warn: 2200, crit: 2500, warnReset: 2100, critReset: 2400, holdFor: 0)
 
@@ -161,7 +161,9 @@ private let q: Int64 = 900_000                   // 15 minutes
     @Test func transitionPayload() {
         let t = AlertTransition(rule: "stack-co2-high", from: .ok, to: .critical, value: 2612.5, threshold: 2500, since: t0)
         #expect(t.topic == "klaster/alerts/stack-co2-high")
-        #expect(t.jsonPayload == #"{"rule":"stack-co2-high","status":"CRITICAL","value":2612.5,"threshold":2500,"since":"2026-03-01T12:00:00Z"}"#)
+        #expect(t.jsonPayload == #"{"rule":"stack-co2-high","since":"2026-03-01T12:00:00Z","status":"CRITICAL","threshold":2500,"value":2612.5}"#)
+        let unknown = AlertTransition(rule: "r", from: .critical, to: .unknown, value: .nan, threshold: nil, since: t0)
+        #expect(unknown.jsonPayload == #"{"rule":"r","since":"2026-03-01T12:00:00Z","status":"UNKNOWN","threshold":null,"value":null}"#)
         #expect(AlertStatus.worst([.ok, .unknown, .warning]) == .warning)
         #expect(AlertStatus.worst([.ok, .unknown]) == .unknown)
         #expect(AlertStatus.worst([AlertStatus]()) == .ok)

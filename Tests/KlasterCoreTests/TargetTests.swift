@@ -12,7 +12,7 @@ private func near(_ a: Double?, _ b: Double, _ tol: Double = 1e-6) -> Bool {
 }
 
 @Suite struct TargetTests {
-    /// DESIGN.md's example: 1.5 Mt in 2024, −42 % by 2030.
+    /// The target of deploy/klaster.example.toml: 1.5 Mt in 2024, −42 % by 2030.
     let cluster = Target(name: "cluster-2030", scope: .cluster, kind: .absolute, baseYear: 2024, baseTonnes: 1_500_000,
                          targetYear: 2030, reduction: 0.42)
 

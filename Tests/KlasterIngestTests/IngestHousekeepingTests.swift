@@ -36,7 +36,7 @@ import Testing
         defer { _ = ingest.terminate() }
         let topic = "klaster/alerts/power-high"
         let expected = "\(topic) "
-            + #"{"rule":"power-high","status":"CRITICAL","value":180,"threshold":100,"since":"\#(RFC3339.format(t0 + 60_000))"}"#
+            + #"{"rule":"power-high","since":"\#(RFC3339.format(t0 + 60_000))","status":"CRITICAL","threshold":100,"value":180}"#
         let live = try MosquittoClients.subscribe(port: h.broker.port, topic: topic, count: 1, timeoutSeconds: 30)
         #expect(live == [expected], "daemon log: \(ingest.stderr)")
         // Retained: a new subscriber gets the same message without a new state change.

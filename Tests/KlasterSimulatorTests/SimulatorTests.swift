@@ -14,7 +14,7 @@ private struct Decoded {
 private func decode(_ m: SimMessage) -> Decoded? {
     let levels = m.topic.split(separator: "/", omittingEmptySubsequences: false)
     guard levels.count == 4, levels[0] == "nextgen" else { return nil }
-    guard !m.payload.isEmpty, String(validatingUTF8: m.payload.map { CChar(bitPattern: $0) } + [0]) != nil,
+    guard !m.payload.isEmpty, String(validating: m.payload, as: UTF8.self) != nil,
           let obj = try? JSONSerialization.jsonObject(with: Data(m.payload)) as? [String: Any] else { return nil }
     let ts: Int64
     if let n = obj["ts"] as? NSNumber, !(obj["ts"] is String) {
@@ -73,7 +73,7 @@ private func run(_ sim: inout FleetSimulator, limit: Int = .max) -> [SimMessage]
         #expect(sim.series.allSatisfy { $0.topic.hasPrefix("nextgen/socar-") && $0.topic.split(separator: "/").count == 4 })
     }
 
-    /// A simulated year (hourly readings, no faults) integrates back to DOMAIN.md's annual figures.
+    /// A simulated year (hourly readings, no faults) integrates back to the annual figures of docs/domain.md.
     @Test func aYearMatchesThePlantFigures() {
         var sim = FleetSimulator(meters: FleetCatalog.meters(), seed: 7, rfc3339Share: 0,
                                  schedule: .backfill(from: t0, to: t0 + 365 * 86_400_000, interval: 3_600_000))

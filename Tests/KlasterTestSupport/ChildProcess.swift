@@ -30,8 +30,8 @@ public final class ChildProcess: @unchecked Sendable {
         let tag = "\(name)-\(UUID().uuidString.prefix(6))"
         stdoutPath = "\(outputDirectory)/\(tag).out"
         stderrPath = "\(outputDirectory)/\(tag).err"
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        try Data().write(to: URL(fileURLWithPath: stdoutPath))
+        try Data().write(to: URL(fileURLWithPath: stderrPath))
         p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         var inputPipe: Pipe?

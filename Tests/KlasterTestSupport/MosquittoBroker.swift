@@ -82,7 +82,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         ]
         if !options.users.isEmpty {
             let pw = directory.file("passwd")
-            FileManager.default.createFile(atPath: pw, contents: nil)
+            try Data().write(to: URL(fileURLWithPath: pw))
             for (user, password) in options.users.sorted(by: { $0.key < $1.key }) {
                 let r = try runCommand("/usr/bin/mosquitto_passwd", ["-b", pw, user, password])
                 guard r.status == 0 else { throw BrokerError(message: "mosquitto_passwd failed: \(r.stderr)") }

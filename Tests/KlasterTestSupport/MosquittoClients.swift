@@ -19,7 +19,7 @@ public enum MosquittoClients {
                                extraArgs: [String] = []) throws {
         let dir = try TemporaryDirectory(prefix: "pub")
         let file = dir.file("payload")
-        FileManager.default.createFile(atPath: file, contents: Data(payload))
+        try Data(payload).write(to: URL(fileURLWithPath: file))
         var args = ["-h", "127.0.0.1", "-p", "\(port)", "-q", "\(qos)", "-t", topic, "-f", file]
         if retain { args.append("-r") }
         let r = try runCommand("/usr/bin/mosquitto_pub", args + extraArgs)

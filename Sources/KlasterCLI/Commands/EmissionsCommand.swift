@@ -9,7 +9,7 @@ struct EmissionsCommand: AsyncParsableCommand {
         abstract: "CO2e from bucket aggregates x emission factors.",
         discussion: """
             Counter deltas × factor; rate gauges (kg/h) integrated hour by hour (mean × hours; an hour \
-            without readings is a gap). Factors from [[factors]], or the built-in DOMAIN.md defaults when \
+            without readings is a gap). Factors from [[factors]], or the built-in defaults (docs/domain.md) when \
             none are configured. Scopes are reported apart. Times UTC.
             """
     )
@@ -23,7 +23,7 @@ struct EmissionsCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "End, exclusive.")
     var to: String
 
-    @Option(help: "Bucket width of the output (a multiple of a stored width); default: one row for the whole range.")
+    @Option(help: "Period of the output rows (a multiple of a stored width), counted from --from; the last row ends at --to and may be shorter (its width says so). Default: one row for the whole range.")
     var every: String?
 
     @Option(help: "Group by plant, cluster or scope.")
@@ -54,24 +54,19 @@ struct EmissionsCommand: AsyncParsableCommand {
         if let every {
             let width = try DurationParser.parse(every)
             guard width > 0 else { throw KlasterError(.usage, "--every must be positive", hint: "e.g. --every 1d") }
-            rows = grouping.rows(try data.contributions(from: from, to: to, every: width))
+            rows = grouping.rows(try data.contributions(periodsFrom: from, to: to, every: width))
         } else {
             // One row per group for the whole range, which need not align to any stored width.
-            let c = try data.store.emissionTotals(series: data.emitting, from: from, to: to, widths: config.buckets.widths,
-                                                  factors: data.factors, now: now)
-            rows = grouping.rows(c)
+            rows = grouping.rows(try data.total(from: from, to: to))
         }
-        var table = EmissionsOutput(columns: [
-            .init(json: "group", header: "GROUP", numeric: false),
-            .init(json: "start", header: "START (UTC)", numeric: false),
-            .init(json: "width", header: "WIDTH", numeric: false),
-            .init(json: "scope", header: "SCOPE", numeric: true),
-            .init(json: "co2e_kg", header: "CO2E (kg)", numeric: true),
+        var table = OutputTable(columns: [
+            .text("group"), .text("start", header: "start (UTC)"), .text("width"), .number("scope"),
+            .number("co2e_kg", header: "co2e", unit: "kg"),
         ])
         for r in rows {
-            table.rows.append([.text(r.group), .text(RFC3339.format(r.start)), .text(DurationParser.format(r.width.millis)),
-                               .integer(Int64(r.scope.rawValue)), .number(r.co2eKg, digits: 3)])
+            table.append([.text(r.group), .text(RFC3339.format(r.start)), .text(DurationParser.format(r.width.millis)),
+                          .int(Int64(r.scope.rawValue)), .number(r.co2eKg)])
         }
-        print(table.render(output.resolved), terminator: "")
+        try StandardOutput.write(table.render(output.resolved))
     }
 }

@@ -120,18 +120,20 @@ struct Importer {
             topic = series
             if case .failure(let r) = result { rejection = r }
         case .jsonLines:
-            payload.removeAll(keepingCapacity: true)
-            payload.append(contentsOf: line)
-            if let obj = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] {
-                if let s = obj["series"] as? String { topic = s } else { rejection = ParseRejection(.badTopic, "no \"series\" string") }
-            } else {
-                rejection = ParseRejection(.malformedJSON, "not a JSON object")
+            // One pass: the scanner reads the "series" key along with the reading fields.
+            let (outcome, series) = line.withUnsafeBytes { bytes in
+                parser.parse(importLine: bytes, receivedAt: now, resolver: resolver) { [resolver, aggregator] r in
+                    for s in resolver.takeNewSeries() { aggregator.register(s) }
+                    aggregator.add(r)
+                }
             }
+            topic = series ?? ""
+            rejection = outcome.rejection
         case .lineProtocol:
             payload.removeAll(keepingCapacity: true)
             payload.append(contentsOf: line)
         }
-        if rejection == nil {
+        if rejection == nil, format != .jsonLines {
             let outcome = parser.parse(payload: payload, topic: topic, receivedAt: now, resolver: resolver) { [resolver, aggregator] r in
                 for s in resolver.takeNewSeries() { aggregator.register(s) }
                 aggregator.add(r)

@@ -11,6 +11,7 @@ struct QueryCommand: AsyncParsableCommand {
             Globs: * within one level, ** across levels, ? one character (e.g. 'socar-polymer/*/active_energy_kwh').
             Buckets are aligned in UTC; those whose start lies in [from, to) are shown (from rounded down to a bucket).
             --every is any multiple of a stored width (1m, 15m, 1h, 1d by default), merged from the largest stored width dividing it.
+            A glob that matches no series is named on stderr; the exit code stays 0 (an empty result is not an error).
             """)
 
     @OptionGroup var options: CommonOptions
@@ -43,8 +44,13 @@ struct QueryCommand: AsyncParsableCommand {
         if from > to { throw KlasterError(.usage, "--from \(self.from) is after --to \(self.to)", hint: "swap them") }
         let store = try cfg.openStore(create: false)
         let format = output.resolved
+        let matched = try store.loadSeries().filter { s in globs.contains { $0.matches(s.key) } }
+        // A glob that names nothing is most likely a typo: say so (stdout keeps its header, the exit code stays 0).
+        for (text, glob) in zip(self.globs, globs) where !matched.contains(where: { glob.matches($0.key) }) {
+            StandardOutput.note("klaster: no series matched '\(text)' (list the known ones with 'klaster series')\n")
+        }
         // Units for the table headers come from the matched series, known before any row.
-        let units = format == .table ? Set(try store.loadSeries().filter { s in globs.contains { $0.matches(s.key) } }.map(\.unit)) : []
+        let units = format == .table ? Set(matched.map(\.unit)) : []
         let writer = OutputWriter(format: format, columns: Self.columns(units: units))
         try store.forEachBucket(seriesGlob: self.globs, from: from, to: to, every: every) { (b: SeriesBucket) throws(KlasterError) in
             try writer.row(Self.cells(b, unitColumn: units.count > 1))
@@ -52,17 +58,13 @@ struct QueryCommand: AsyncParsableCommand {
         try writer.finish()
     }
 
-    /// CONTRACT.md's fields; the table puts the unit in the headers when all
+    /// The documented JSON fields (README "CLI reference"); the table puts the unit in the headers when all
     /// matched series share one, else adds a `unit` column.
     static func columns(units: Set<String>) -> [OutputColumn] {
         let unit = units.count == 1 ? units.first! : nil
-        func h(_ name: String) -> String {
-            guard let unit, !unit.isEmpty else { return name }
-            return "\(name) [\(unit)]"
-        }
-        var cols = [OutputColumn("series"), OutputColumn("start", header: "start (UTC)"), OutputColumn("width"), OutputColumn("count")]
-        cols += ["min", "max", "sum", "mean", "first", "last", "delta"].map { OutputColumn($0, header: h($0)) }
-        if units.count > 1 { cols.append(OutputColumn("unit")) }
+        var cols: [OutputColumn] = [.text("series"), .text("start", header: "start (UTC)"), .text("width"), .number("count")]
+        cols += ["min", "max", "sum", "mean", "first", "last", "delta"].map { OutputColumn.number($0, unit: unit) }
+        if units.count > 1 { cols.append(.text("unit")) }
         return cols
     }
 

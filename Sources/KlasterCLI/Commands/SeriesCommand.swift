@@ -22,13 +22,12 @@ struct SeriesCommand: AsyncParsableCommand {
     }
 
     static func table(_ list: [SeriesSummary]) -> OutputTable {
-        var t = OutputTable(columns: [OutputColumn("series"), OutputColumn("plant"), OutputColumn("quantity"), OutputColumn("kind"),
-                                      OutputColumn("unit"), OutputColumn("first", header: "first (UTC)"),
-                                      OutputColumn("last", header: "last (UTC)"), OutputColumn("count")])
+        var t = OutputTable(columns: [.text("series"), .text("plant"), .text("quantity"), .text("kind"), .text("unit"),
+                                      .text("first", header: "first (UTC)"), .text("last", header: "last (UTC)"), .number("count")])
         for s in list {
-            t.append([.text(s.info.key), s.info.plant.map(OutputCell.text) ?? .null, s.info.quantity.map(OutputCell.text) ?? .null,
+            t.append([.text(s.info.key), .text(orNull: s.info.plant), .text(orNull: s.info.quantity),
                       .text(s.info.kind.rawValue), .text(s.info.unit),
-                      s.firstTs.map { .text(RFC3339.format($0)) } ?? .null, s.lastTs.map { .text(RFC3339.format($0)) } ?? .null,
+                      .text(orNull: s.firstTs.map(RFC3339.format)), .text(orNull: s.lastTs.map(RFC3339.format)),
                       .int(s.count)])
         }
         return t

@@ -92,8 +92,8 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         do {
             try simulate()
-        } catch let e as KlasterError {
-            KlasterMain.fail(e)
+        } catch {
+            KlasterMain.fail(error)  // simulate() throws only KlasterError
         }
     }
 

@@ -27,7 +27,7 @@ struct StatsCommand: AsyncParsableCommand {
         ]
         if format == .table {
             // One "name  value" line per field, dead letters by reason indented below their total.
-            var t = OutputTable(columns: [OutputColumn("name", header: "total"), OutputColumn("value", header: "count")])
+            var t = OutputTable(columns: [.text("name", header: "total"), .number("value", header: "count")])
             for (name, cell) in fields {
                 if case .counts(let kv) = cell {
                     for (k, v) in kv { t.append([.text("  deadletter:\(k)"), .int(v)]) }
@@ -37,7 +37,7 @@ struct StatsCommand: AsyncParsableCommand {
             }
             return t.render(.table)
         }
-        var t = OutputTable(columns: fields.map { OutputColumn($0.0) })
+        var t = OutputTable(columns: fields.map { OutputColumn.number($0.0) })
         t.append(fields.map(\.1))
         return t.render(format)
     }

@@ -31,30 +31,26 @@ struct TargetsCommand: AsyncParsableCommand {
         guard (1...9998).contains(year) else { throw KlasterError(.usage, "bad --year \(year)", hint: "e.g. --year 2026") }
         let data = try EmissionsData(config: config, now: now)
         let progress = try data.targetProgress(year: year).progress
-        var table = EmissionsOutput(columns: [
-            .init(json: "target", header: "TARGET", numeric: false),
-            .init(json: "scope", header: "SCOPE", numeric: false),
-            .init(json: "plant", header: "PLANT", numeric: false),
-            .init(json: "year", header: "YEAR", numeric: true),
-            .init(json: "allowed_year_t", header: "ALLOWED YEAR (t)", numeric: true),
-            .init(json: "allowed_to_date_t", header: "ALLOWED TO DATE (t)", numeric: true),
-            .init(json: "actual_to_date_t", header: "ACTUAL TO DATE (t)", numeric: true),
-            .init(json: "projected_year_t", header: "PROJECTED YEAR (t)", numeric: true),
-            .init(json: "status", header: "STATUS", numeric: false),
-            .init(json: "kind", header: "KIND", numeric: false),
-            .init(json: "allowed_intensity", header: "ALLOWED (t/t)", numeric: true),
-            .init(json: "actual_intensity", header: "ACTUAL (t/t)", numeric: true),
+        var table = OutputTable(columns: [
+            .text("target"), .text("scope"), .text("plant"), .number("year"),
+            .number("allowed_year_t", header: "allowed_year", unit: "t"),
+            .number("allowed_to_date_t", header: "allowed_to_date", unit: "t"),
+            .number("actual_to_date_t", header: "actual_to_date", unit: "t"),
+            .number("projected_year_t", header: "projected_year", unit: "t"),
+            .text("status"), .text("kind"),
+            .number("allowed_intensity", unit: "t/t", decimals: 4),
+            .number("actual_intensity", unit: "t/t", decimals: 4),
         ])
         for p in progress {
-            table.rows.append([
-                .text(p.target.name), .text(p.target.scope.rawValue), .optional(p.target.plant),
-                .integer(Int64(p.year)),
-                .number(p.allowedYearT, digits: 3), .number(p.allowedToDateT, digits: 3),
-                .number(p.actualToDateT, digits: 3), .number(p.projectedYearT, digits: 3),
+            table.append([
+                .text(p.target.name), .text(p.target.scope.rawValue), .text(orNull: p.target.plant),
+                .int(Int64(p.year)),
+                .number(orNull: p.allowedYearT), .number(orNull: p.allowedToDateT),
+                .number(orNull: p.actualToDateT), .number(orNull: p.projectedYearT),
                 .text(p.status.rawValue), .text(p.target.kind.rawValue),
-                .number(p.allowedIntensity, digits: 4), .number(p.actualIntensity, digits: 4),
+                .number(orNull: p.allowedIntensity), .number(orNull: p.actualIntensity),
             ])
         }
-        print(table.render(output.resolved), terminator: "")
+        try StandardOutput.write(table.render(output.resolved))
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import KlasterCore
 import TOMLKit
 
-/// Reads `klaster.toml` (DESIGN.md "Config") into a `KlasterConfig`.
+/// Reads `klaster.toml` (README "Configuration reference") into a `KlasterConfig`.
 ///
 /// Every key of the documented config is read here, once; durations become
 /// milliseconds here and nowhere else. A key the loader does not know is an
@@ -18,7 +18,7 @@ public enum ConfigLoader {
     ///   - required: When `false` (the default `./klaster.toml`), a missing
     ///     file yields the defaults; when `true` (an explicit `--config`), a
     ///     missing file is an error.
-    /// - Returns: The config with the defaults of DESIGN.md for absent keys.
+    /// - Returns: The config with the documented defaults for absent keys.
     /// - Throws: `KlasterError(.noInput)` for a missing required file,
     ///   `.ioError` for an unreadable one, `.usage` for a TOML syntax error,
     ///   an unknown key or a bad value (each naming the key and the file).

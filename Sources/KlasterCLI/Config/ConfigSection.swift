@@ -27,7 +27,7 @@ final class ConfigSection {
 
     /// An error about the value at `key`.
     func bad(_ key: String, _ what: String) -> KlasterError {
-        KlasterError(.usage, "\(file): \(full(key)) \(what)", hint: "see the config section of DESIGN.md")
+        KlasterError(.usage, "\(file): \(full(key)) \(what)", hint: "deploy/klaster.example.toml shows every key with its meaning")
     }
 
     /// An error about a required key that is absent.
@@ -43,7 +43,7 @@ final class ConfigSection {
     /// Rejects every key of this table that no getter asked for.
     func finish() throws(KlasterError) {
         for key in table.keys.sorted() where !read.contains(key) {
-            throw KlasterError(.usage, "unknown config key '\(full(key))' in \(file)", hint: "remove it or fix its spelling; see DESIGN.md")
+            throw KlasterError(.usage, "unknown config key '\(full(key))' in \(file)", hint: "remove it or fix its spelling; deploy/klaster.example.toml lists every key")
         }
     }
 

@@ -13,7 +13,7 @@ final class OutputWriter {
 
     /// - Parameter sink: Where bytes go; stdout by default (tests capture them).
     init(format: OutputFormat, columns: [OutputColumn],
-                sink: @escaping ([UInt8]) throws(KlasterError) -> Void = StandardOutput.writeBytes) {
+         sink: @escaping ([UInt8]) throws(KlasterError) -> Void = StandardOutput.writeBytes) {
         self.format = format
         self.columns = columns
         self.sink = sink
@@ -41,11 +41,7 @@ final class OutputWriter {
         case .csv:
             for (i, cell) in cells.enumerated() {
                 if i > 0 { buffer.append(UInt8(ascii: ",")) }
-                switch cell {
-                case .text(let s): CSV.append(s, to: &buffer)
-                case .null: break
-                default: CSV.append(cell.plain, to: &buffer)
-                }
+                CSV.append(cell, to: &buffer)
             }
             buffer.append(UInt8(ascii: "\n"))
         case .json:

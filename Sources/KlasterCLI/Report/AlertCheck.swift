@@ -50,11 +50,11 @@ enum AlertCheck {
             return "stale data for \(what): newest reading \(RFC3339.format(newest))"
         }
         let agg = rule.series != nil ? rule.agg.rawValue : "kg CO2e"
-        var t = "\(obs.subject ?? what) \(agg) \(EmissionsOutput.format(v, digits: 3)) over \(span)"
+        var t = "\(obs.subject ?? what) \(agg) \(shown(v)) over \(span)"
         let cmp = rule.highIsBad ? ">" : "<"
         switch state.status {
-        case .critical: if let c = rule.crit { t += " (crit \(cmp) \(EmissionsOutput.format(c, digits: 3)))" }
-        case .warning: if let w = rule.warn { t += " (warn \(cmp) \(EmissionsOutput.format(w, digits: 3)))" }
+        case .critical: if let c = rule.crit { t += " (crit \(cmp) \(shown(c)))" }
+        case .warning: if let w = rule.warn { t += " (warn \(cmp) \(shown(w)))" }
         default: break
         }
         if let p = state.pending, let since = state.pendingSince {
@@ -65,11 +65,14 @@ enum AlertCheck {
 
     /// `'rule'=value;warn;crit` (empty value when missing, as the plugin guidelines allow `U`).
     static func perfdata(rule: AlertRule, value: Double?) -> String {
-        let v = value.map { EmissionsOutput.format($0, digits: 3) } ?? "U"
-        let w = rule.warn.map { EmissionsOutput.format($0, digits: 3) } ?? ""
-        let c = rule.crit.map { EmissionsOutput.format($0, digits: 3) } ?? ""
+        let v = value.flatMap { NumberText.rounded($0, decimals: 3) } ?? "U"
+        let w = rule.warn.flatMap { NumberText.rounded($0, decimals: 3) } ?? ""
+        let c = rule.crit.flatMap { NumberText.rounded($0, decimals: 3) } ?? ""
         return "'\(rule.name)'=\(v);\(w);\(c)"
     }
+
+    /// A value in the status text, rounded as a table shows it.
+    private static func shown(_ v: Double) -> String { NumberText.rounded(v, decimals: 3) ?? "U" }
 
     static func hhmm(_ ms: EpochMillis) -> String {
         String(RFC3339.format(ms).dropFirst(11).prefix(5))

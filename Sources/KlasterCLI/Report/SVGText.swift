@@ -21,37 +21,33 @@ enum SVGText {
 
     /// A coordinate with at most two decimals (`12.5`, `100`).
     static func coord(_ v: Double) -> String {
-        let r = (v * 100).rounded() / 100
-        if r == r.rounded() { return String(Int64(r)) }
-        return String(r)
+        NumberText.rounded(v, decimals: 2) ?? "0"
     }
 
-    /// An exact machine value for `data-value` attributes (shortest round-trip form).
+    /// An exact machine value for `data-value` attributes (shortest round-trip form; empty when not finite).
     static func raw(_ v: Double) -> String {
-        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
-        return String(v)
+        NumberText.exact(v) ?? ""
     }
 
     /// A human number with thousands separators and `digits` decimals: `1,234,567.8`.
     static func number(_ v: Double, digits: Int = 0) -> String {
-        guard v.isFinite else { return "–" }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let rounded = (abs(v) * scale).rounded()
-        let intPart = Int64(rounded / scale)
-        let frac = Int64(rounded - Double(intPart) * scale)
-        var digitsText = String(intPart)
+        guard let text = NumberText.rounded(v, decimals: digits) else { return "–" }
+        var body = Substring(text)
+        let negative = body.first == "-"
+        if negative { body = body.dropFirst() }
+        let parts = body.split(separator: ".", maxSplits: 1)
+        let whole = String(parts[0])
+        if whole.contains("e") { return text }   // beyond 1e16: exponent form, nothing to group
         var grouped = ""
-        while digitsText.count > 3 {
-            grouped = "," + digitsText.suffix(3) + grouped
-            digitsText = String(digitsText.dropLast(3))
+        for (i, c) in whole.enumerated() {
+            if i > 0, (whole.count - i) % 3 == 0 { grouped.append(",") }
+            grouped.append(c)
         }
-        grouped = digitsText + grouped
         if digits > 0 {
-            let f = String(frac)
-            grouped += "." + String(repeating: "0", count: digits - f.count) + f
+            let frac = parts.count > 1 ? String(parts[1]) : ""
+            grouped += "." + frac + String(repeating: "0", count: max(0, digits - frac.count))
         }
-        return (v < 0 && rounded != 0 ? "-" : "") + grouped
+        return (negative ? "-" : "") + grouped
     }
 
     /// A short axis label: `1.2M`, `350k`, `12`.
@@ -63,8 +59,7 @@ enum SVGText {
     }
 
     private static func trim(_ v: Double) -> String {
-        let r = (v * 10).rounded() / 10
-        return r == r.rounded() ? String(Int64(r)) : String(r)
+        NumberText.rounded(v, decimals: 1) ?? "–"
     }
 
     /// `1 Mar` style day label (UTC).

@@ -12,7 +12,7 @@ public enum AddOutcome: Sendable, Equatable {
 }
 
 /// Turns readings into bucket partials with exactly the semantics of
-/// CONTRACT.md "Aggregation semantics", and hands them out in batches the
+/// README "Topics and payloads" (aggregation), and hands them out in batches the
 /// store applies in one transaction.
 ///
 /// - Buckets are aligned in UTC: `start = floor(ts / width) * width`, for every

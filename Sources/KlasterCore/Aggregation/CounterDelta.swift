@@ -1,5 +1,5 @@
-/// How a counter register moves from one reading to the next (CONTRACT.md
-/// "Aggregation semantics"): its rollover and its largest plausible rate.
+/// How a counter register moves from one reading to the next (README
+/// "Topics and payloads"): its rollover and its largest plausible rate.
 public struct CounterRule: Sendable, Equatable {
     /// The value at which the register wraps to zero, if any.
     public var rollover: Double?

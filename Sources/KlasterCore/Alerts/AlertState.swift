@@ -53,7 +53,7 @@ public struct AlertObservation: Sendable, Equatable {
 }
 
 /// A change of a rule's state; the daemon publishes it retained on
-/// `klaster/alerts/<rule>` as JSON (`jsonPayload`).
+/// `klaster/alerts/<rule>` as JSON (`jsonPayload`, in `AlertTransition+JSON.swift`).
 public struct AlertTransition: Sendable, Equatable {
     public var rule: String
     public var from: AlertStatus
@@ -75,33 +75,4 @@ public struct AlertTransition: Sendable, Equatable {
 
     /// MQTT topic of the rule's retained state message.
     public var topic: String { "klaster/alerts/\(rule)" }
-
-    /// `{"rule":…,"status":"CRITICAL","value":2612.5,"threshold":2500,"since":"2026-…Z"}`.
-    public var jsonPayload: String {
-        func num(_ d: Double?) -> String {
-            guard let d, d.isFinite else { return "null" }
-            return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
-        }
-        return "{\"rule\":\(JSONText.quote(rule)),\"status\":\"\(to.name)\",\"value\":\(num(value)),"
-            + "\"threshold\":\(num(threshold)),\"since\":\"\(RFC3339.format(since))\"}"
-    }
-}
-
-/// Minimal JSON string quoting (RFC 8259 §7) for the few strings Core emits.
-public enum JSONText {
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
 }

@@ -11,7 +11,7 @@ extension EmissionFactor {
     /// US EPA Emission Factors Hub: purchased steam 66.33 kg CO2/mmBtu ≈ 62.9 kg/GJ.
     public static let steamKgPerGJ = 62.9
 
-    /// The built-in factors of DOMAIN.md, used only when the config lists no
+    /// The built-in factors (docs/domain.md), used only when the config lists no
     /// `[[factors]]`. Each keeps its source and year.
     ///
     /// - Grid electricity 0.384 kg/kWh, scope 2, location-based.

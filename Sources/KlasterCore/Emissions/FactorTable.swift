@@ -8,7 +8,7 @@
 public struct FactorTable: Sendable {
     /// The factors in config order.
     public let factors: [EmissionFactor]
-    /// Scope-2 accounting method reported (DOMAIN.md: location-based by default).
+    /// Scope-2 accounting method reported (location-based by default; docs/domain.md "Scopes").
     public let method: EmissionFactor.Method
     private let byQuantity: [String: [EmissionFactor]]
 

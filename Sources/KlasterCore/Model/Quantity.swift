@@ -24,7 +24,7 @@ public struct QuantitySpec: Sendable, Equatable {
     }
 }
 
-/// The built-in quantity table of CONTRACT.md, with config overrides applied.
+/// The built-in quantity table (README "Topics and payloads"), with config overrides applied.
 public struct QuantityTable: Sendable, Equatable {
     public static let builtIn: [String: QuantitySpec] = [
         "active_energy_kwh": .init(kind: .counter, unit: "kWh"),

@@ -9,7 +9,7 @@ public typealias EpochMillis = Int64
 public enum Quality: UInt8, Sendable, CaseIterable {
     case good = 0
     case uncertain = 1
-    /// Stored raw but never aggregated (CONTRACT.md).
+    /// Stored raw but never aggregated.
     case bad = 2
 
     public var name: String {

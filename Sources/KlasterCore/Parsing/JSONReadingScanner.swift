@@ -1,4 +1,4 @@
-/// The JSON form of CONTRACT.md (`{…}` or `[{…}, …]`), scanned byte by byte:
+/// The JSON payload form (`{…}` or `[{…}, …]`), scanned byte by byte:
 /// no Foundation, no allocation on the happy path, iterative (never recursive)
 /// skipping of unknown values with a bit stack bounded by `maxDepth` ≤ 64.
 struct JSONReadingScanner {
@@ -8,14 +8,21 @@ struct JSONReadingScanner {
     let maxDepth: Int
     let receivedAt: EpochMillis
     let maxFuture: Int64
+    /// `klaster import`'s JSON lines: a `"series"` string names the series
+    /// (kept in `seriesKey`); elsewhere `series` is an unknown key like any other.
+    let readsSeriesKey: Bool
+    /// The decoded `"series"` string of the last top-level object, when `readsSeriesKey`.
+    var seriesKey: [UInt8]? = nil
 
-    init(base: UnsafeRawPointer, end: Int, position: Int, maxDepth: Int, receivedAt: EpochMillis, maxFuture: Int64) {
+    init(base: UnsafeRawPointer, end: Int, position: Int, maxDepth: Int, receivedAt: EpochMillis, maxFuture: Int64,
+         readsSeriesKey: Bool = false) {
         self.base = base
         self.end = end
         self.i = position
         self.maxDepth = maxDepth
         self.receivedAt = receivedAt
         self.maxFuture = maxFuture
+        self.readsSeriesKey = readsSeriesKey
     }
 
     /// One parsed object: a reading (series not yet set) or why it is not one.
@@ -32,7 +39,7 @@ struct JSONReadingScanner {
     }
 
     enum Field: UInt8 {
-        case unknown = 0, ts, v, seq, q
+        case unknown = 0, ts, v, seq, q, series
     }
 
     // MARK: - Message
@@ -184,6 +191,14 @@ struct JSONReadingScanner {
                         try skipValue(depth: depth)
                         note(.wrongType, "q is \(Self.typeName(c)), not a string")
                     }
+                case .series:
+                    // Only with readsSeriesKey (fieldOf), and only the top-level object names a series.
+                    if c == UInt8(ascii: "\""), element == nil {
+                        let s = try scanString()
+                        seriesKey = s.hasEscape ? decode(s) : Array(UnsafeRawBufferPointer(start: base + s.start, count: s.end - s.start))
+                    } else {
+                        try skipValue(depth: depth)
+                    }
                 case .unknown:
                     try skipValue(depth: depth)
                 }
@@ -207,11 +222,14 @@ struct JSONReadingScanner {
 
     @inline(__always)
     func fieldOf(_ s: StringToken) -> Field {
+        let f: Field
         if s.hasEscape {
             let d = decode(s)
-            return d.withUnsafeBytes { Self.field(bytes: $0) }
+            f = d.withUnsafeBytes { Self.field(bytes: $0) }
+        } else {
+            f = Self.field(bytes: UnsafeRawBufferPointer(start: base + s.start, count: s.end - s.start))
         }
-        return Self.field(bytes: UnsafeRawBufferPointer(start: base + s.start, count: s.end - s.start))
+        return f == .series && !readsSeriesKey ? .unknown : f
     }
 
     @inline(__always)
@@ -224,6 +242,9 @@ struct JSONReadingScanner {
             if b[0] == UInt8(ascii: "t"), b[1] == UInt8(ascii: "s") { return .ts }
         case 3:
             if b[0] == UInt8(ascii: "s"), b[1] == UInt8(ascii: "e"), b[2] == UInt8(ascii: "q") { return .seq }
+        case 6:
+            if b[0] == UInt8(ascii: "s"), b[1] == UInt8(ascii: "e"), b[2] == UInt8(ascii: "r"), b[3] == UInt8(ascii: "i"),
+               b[4] == UInt8(ascii: "e"), b[5] == UInt8(ascii: "s") { return .series }
         default:
             break
         }

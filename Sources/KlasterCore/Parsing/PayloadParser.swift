@@ -1,4 +1,4 @@
-/// Turns one MQTT payload into readings, exactly as CONTRACT.md specifies.
+/// Turns one MQTT payload into readings, exactly as README "Topics and payloads" specifies.
 ///
 /// The format is auto-detected by the first non-space byte:
 /// - `{` — a JSON object `{"ts": <epoch ms int | RFC 3339 string>, "v": <finite number>,
@@ -97,6 +97,55 @@ public struct PayloadParser: Sendable {
                 parse(payload: p, topic: UnsafeRawBufferPointer(t), receivedAt: receivedAt, resolver: resolver, emit: emit)
             }
         }
+    }
+
+    /// Parses one line of a `klaster import` JSON-lines file, in one pass: an
+    /// object with the reading fields of a live payload and a `"series"` string
+    /// that names the series (in place of the topic).
+    ///
+    /// - Parameters:
+    ///   - line: The line, without its line end.
+    ///   - receivedAt: The import's receive time (base of the `future_ts` check).
+    ///   - resolver: Interns series keys (its pattern is the key's levels).
+    ///   - emit: Called with the reading when the line is valid.
+    /// - Returns: The outcome (`bad_topic` without a `"series"` string,
+    ///   `malformed_json` when the line is not one JSON object) and the
+    ///   `series` text when there was one, for the dead letter's topic.
+    /// - Complexity: O(line length).
+    public func parse(importLine line: UnsafeRawBufferPointer, receivedAt: EpochMillis, resolver: SeriesResolver,
+                      emit: (Reading) -> Void) -> (outcome: ParseOutcome, series: String?) {
+        func rejected(_ r: ParseRejection, _ series: [UInt8]? = nil) -> (outcome: ParseOutcome, series: String?) {
+            (ParseOutcome(readings: 0, rejection: r), series.map { String(decoding: $0, as: UTF8.self) })
+        }
+        if line.count > maxPayloadBytes { return rejected(ParseRejection(.tooLarge, "line is \(line.count) bytes, limit \(maxPayloadBytes)")) }
+        guard let base = line.baseAddress else { return rejected(ParseRejection(.empty, "line is empty")) }
+        if let bad = UTF8Validation.firstInvalid(line) { return rejected(ParseRejection(.invalidUTF8, "invalid UTF-8 at byte \(bad)")) }
+        var i = 0
+        while i < line.count, Self.isSpace(base.load(fromByteOffset: i, as: UInt8.self)) { i += 1 }
+        guard i < line.count, base.load(fromByteOffset: i, as: UInt8.self) == UInt8(ascii: "{") else {
+            return rejected(ParseRejection(.malformedJSON, "not a JSON object"))
+        }
+        var scanner = JSONReadingScanner(base: base, end: line.count, position: i, maxDepth: maxDepth,
+                                         receivedAt: receivedAt, maxFuture: maxFuture, readsSeriesKey: true)
+        let result: JSONReadingScanner.ObjectResult
+        do throws(ParseRejection) {
+            result = try scanner.parseObject(depth: 1, element: nil)
+            try scanner.expectEnd()
+        } catch {
+            return rejected(error, scanner.seriesKey)
+        }
+        guard let key = scanner.seriesKey else { return rejected(ParseRejection(.badTopic, "no \"series\" string")) }
+        let reading: Reading
+        switch result {
+        case .reading(let r): reading = r
+        case .rejected(let why): return rejected(why, key)
+        }
+        let outcome = key.withUnsafeBytes { topic in
+            var sink = ReadingSink(topic: topic, resolver: resolver)
+            do throws(ParseRejection) { try sink.emit(reading, emit) } catch { sink.reject(error) }
+            return ParseOutcome(readings: sink.emitted, rejection: sink.firstRejection)
+        }
+        return (outcome, String(decoding: key, as: UTF8.self))
     }
 
     @inline(__always)

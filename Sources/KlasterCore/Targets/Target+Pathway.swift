@@ -1,6 +1,6 @@
 extension Target {
     /// Share of the base still allowed in `year` on the linear absolute-contraction
-    /// pathway (SBTi; DOMAIN.md): `1 − reduction × (year − base_year) / (target_year − base_year)`.
+    /// pathway (SBTi; docs/domain.md "Targets"): `1 − reduction × (year − base_year) / (target_year − base_year)`.
     ///
     /// Before the base year the pathway is flat at the base (1.0); after the
     /// target year it stays at the target level (`1 − reduction`): the target is

@@ -1,4 +1,4 @@
-/// Parses the durations of CONTRACT.md (`500ms`, `30s`, `5m`, `1h`, `1d`, `90m`)
+/// Parses the documented durations (`500ms`, `30s`, `5m`, `1h`, `1d`, `90m`)
 /// and combinations of them (`1h30m`, `1d12h`) into milliseconds.
 public enum DurationParser {
     /// Parses a duration into milliseconds.

@@ -1,4 +1,4 @@
-/// The times accepted by `--from`, `--to` and `--since` (CONTRACT.md):
+/// The times accepted by `--from`, `--to` and `--since` (README "CLI reference"):
 /// RFC 3339, epoch milliseconds, `now`, and relative forms like `-24h`, `-7d`, `+1h`.
 public enum TimeSpec {
     /// Parses a time specification.

@@ -1,4 +1,4 @@
-/// A configured topic pattern (`mqtt.topic_pattern`, CONTRACT.md), e.g.
+/// A configured topic pattern (`mqtt.topic_pattern`), e.g.
 /// `nextgen/{plant}/{meter}/{quantity}`: named levels `{name}`, literal levels,
 /// `+` (any one level, ignored) and `#` (any remaining levels, ignored; last only).
 /// The series key of a matching topic is its named levels joined by `/` in
@@ -27,7 +27,7 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
     /// Position of `{quantity}` in `names`, if the pattern has it.
     public let quantityIndex: Int?
 
-    /// The default of CONTRACT.md.
+    /// The default pattern.
     public static let `default` = try! TopicPattern("nextgen/{plant}/{meter}/{quantity}")
 
     /// Parses a pattern.
