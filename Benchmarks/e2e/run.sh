@@ -11,6 +11,8 @@
 #   klaster klaster ingest --max-messages N          (parse, aggregate, commit, ack after commit)
 #   python  paho-mqtt + sqlite3 (baseline_consumer.py): a (series TEXT, ts)-keyed
 #           table, a commit per 1,000
+#   before  klaster ingest of another build, $KLASTER_BEFORE (e.g. a copy of the
+#           binary before a change), to compare two builds in the same run
 #   postgres (a hook, not implemented yet: see consumer_postgres below)
 # Reports per round msg/s, ratio to mosquitto_sub, CPU (user+sys) per message
 # and peak RSS (/usr/bin/time -v), then a table of medians.
@@ -42,11 +44,13 @@ broker_cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/
 consumer_sub() {
   /usr/bin/time -v -o "$TIMES" mosquitto_sub -h 127.0.0.1 -p "$PORT" -i "$1" -c -q 1 -t 'nextgen/#' -C "$N" >/dev/null
 }
-consumer_klaster() {
-  klaster_config "$1" "$WORK/klaster.toml"
-  rm -f "$WORK/klaster.db"*
-  /usr/bin/time -v -o "$TIMES" "$BIN" ingest --config "$WORK/klaster.toml" --db "$WORK/klaster.db" \
-    --max-messages "$N" 2>"$WORK/ingest.log"
+consumer_klaster() { klaster_ingest "$BIN" "$1" klaster; }
+consumer_before() { klaster_ingest "${KLASTER_BEFORE:?set KLASTER_BEFORE to the other klaster binary}" "$1" before; }
+klaster_ingest() {
+  klaster_config "$2" "$WORK/klaster.toml"
+  rm -f "$WORK/$3.db"*
+  /usr/bin/time -v -o "$TIMES" "$1" ingest --config "$WORK/klaster.toml" --db "$WORK/$3.db" \
+    --max-messages "$N" 2>"$WORK/$3.log"
 }
 consumer_python() {
   rm -f "$WORK/python.db"*
@@ -64,7 +68,7 @@ consumer_postgres() {
 }
 
 declare -A RATE CPU RSS
-LABEL_sub="mosquitto_sub"; LABEL_klaster="klaster ingest"; LABEL_python="paho+sqlite3"; LABEL_postgres="klaster (postgres)"
+LABEL_sub="mosquitto_sub"; LABEL_klaster="klaster ingest"; LABEL_python="paho+sqlite3"; LABEL_postgres="klaster (postgres)"; LABEL_before="klaster before"
 label() { local v="LABEL_$1"; echo "${!v}"; }
 
 echo "# $(date -u +%FT%TZ)  host load: $(load)  klaster: $("$BIN" --version 2>/dev/null || echo "$BIN")"
@@ -105,6 +109,9 @@ for S in $SERIES_LIST; do
     echo "klaster stats of the last round: $("$BIN" stats --db "$WORK/klaster.db" --format json 2>/dev/null | head -1)"
   fi
   if [[ " $CONSUMERS " = *" python "* ]]; then tail -1 "$WORK/python.log"; fi
+  if [[ " $CONSUMERS " = *" before "* ]]; then
+    echo "klaster before ($KLASTER_BEFORE), stats of the last round: $("$KLASTER_BEFORE" stats --db "$WORK/before.db" --format json 2>/dev/null | head -1)"
+  fi
 done
 
 echo
