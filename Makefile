@@ -4,6 +4,8 @@
 SWIFT      ?= swift
 APT_PKGS   := libmosquitto-dev mosquitto mosquitto-clients libsqlite3-dev sqlite3 pkg-config openssl libjemalloc-dev
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# What the end-to-end benchmarks need besides APT_PKGS (Benchmarks/e2e, Benchmarks/import).
+BENCH_PKGS := python3-paho-mqtt gcc libc6-dev bc time strace valgrind linux-perf
 TSAN_DIR   := .build-tsan
 BIN        := .build/debug/klaster
 # make install: PREFIX (default /usr/local), DESTDIR for staging, CONFIG release|debug.
@@ -11,13 +13,20 @@ PREFIX     ?= /usr/local
 DESTDIR    ?=
 CONFIG     ?= release
 
-.PHONY: all deps build release install install-files uninstall test test-unit test-tsan demo bench bench-core bench-e2e clean report-png
+.PHONY: all deps bench-deps build release install install-files uninstall test test-unit test-tsan demo bench bench-core bench-e2e bench-rss bench-profile bench-import clean report-png
 
 all: build
 
 ## deps: install the Debian packages Klaster needs, only those missing.
 deps:
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+bench-deps: deps
+	@missing=""; for p in $(BENCH_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
@@ -67,11 +76,23 @@ bench: bench-core
 bench-core: deps
 	cd Benchmarks && $(SWIFT) package benchmark --no-progress
 
-## bench-e2e: drain a 200k-message QoS 1 backlog into mosquitto_sub vs
-## klaster ingest (release build), A B A B on one private broker (owner: mqtt-ingest).
-bench-e2e: deps
+## bench-e2e: drain a 240k-message interleaved fleet backlog (2,000 and 20,000 series) into
+## mosquitto_sub, klaster ingest (release) and a paho-mqtt + sqlite3 script, A B C A B C on one
+## private broker (Benchmarks/e2e/run.sh; results in Benchmarks/e2e/README.md).
+## bench-rss: RSS of ingest over a 10-minute live fleet. bench-profile: strace/perf/callgrind of a drain.
+## bench-import: klaster import of 1 M CSV rows vs the sqlite3 shell's .import (and the query benchmark).
+bench-e2e: bench-deps
 	$(SWIFT) build -c release --product klaster
-	KLASTER_BIN=$(CURDIR)/.build/release/klaster Benchmarks/e2e/run.sh 200000 2
+	KLASTER_BIN=$(CURDIR)/.build/release/klaster Benchmarks/e2e/run.sh 240000 3
+bench-rss: bench-deps
+	$(SWIFT) build -c release --product klaster
+	KLASTER_BIN=$(CURDIR)/.build/release/klaster Benchmarks/e2e/rss.sh 600 20000
+bench-profile: bench-deps
+	$(SWIFT) build -c release --product klaster
+	KLASTER_BIN=$(CURDIR)/.build/release/klaster Benchmarks/e2e/profile.sh
+bench-import: bench-deps
+	$(SWIFT) build -c release --product klaster
+	KLASTER_BIN=$(CURDIR)/.build/release/klaster Benchmarks/import/run.sh 3
 
 ## demo: private mosquitto + ingest + simulate (year to date) + every read command + HTML report (scripts/demo.sh).
 demo: deps

@@ -1,108 +1,140 @@
 #!/usr/bin/env bash
-# End-to-end drain benchmark: how fast does a persistent-session backlog of
-# QoS 1 readings drain into `mosquitto_sub` (receive only: the limit) versus
-# `klaster ingest --max-messages N` (parse, aggregate, commit to SQLite, then
-# acknowledge)? Same private broker, same stream, alternating A B A B.
+# End-to-end drain benchmark on a stream that looks like production: a fleet
+# publishes every series every second, interleaved (second 0: series 1..S,
+# second 1: series 1..S, ...), JSON {"ts","v"} on nextgen/<plant>/<meter>/<quantity>.
+# For each series count, the stream is generated once (fleetpub gen), every
+# consumer's persistent QoS 1 session is registered, then one publish
+# (fleetpub pub) leaves the same backlog queued for every session; then the
+# consumers drain their backlogs in turn, A B C A B C ..., on one private
+# loopback broker:
+#   sub     mosquitto_sub -C N > /dev/null          (receive only: the limit)
+#   klaster klaster ingest --max-messages N          (parse, aggregate, commit, ack after commit)
+#   python  paho-mqtt + sqlite3 (baseline_consumer.py): a (series TEXT, ts)-keyed
+#           table, a commit per 1,000
+#   before  klaster ingest of another build, $KLASTER_BEFORE (e.g. a copy of the
+#           binary before a change), to compare two builds in the same run
+#   postgres (a hook, not implemented yet: see consumer_postgres below)
+# Reports per round msg/s, ratio to mosquitto_sub, CPU (user+sys) per message
+# and peak RSS (/usr/bin/time -v), then a table of medians.
 #
-# Usage: Benchmarks/e2e/run.sh [MESSAGES_PER_ROUND] [ROUNDS]
-#   env: KLASTER_BIN (default .build/release/klaster, built if missing),
-#        SERIES (default 200 topics), INFLIGHT (broker max_inflight_messages, default 1000)
+# Usage: Benchmarks/e2e/run.sh [MESSAGES=240000] [ROUNDS=3]
+#   env: SERIES_LIST ("2000 20000"), CONSUMERS ("sub klaster python"),
+#        KLASTER_BIN (default .build/release/klaster, built if missing),
+#        PYTHON (default /usr/bin/python3: Debian's, with python3-paho-mqtt),
+#        INFLIGHT (broker max_inflight_messages, default 1000), KEEP=1 keeps the work dir.
+# Needs mosquitto, mosquitto-clients, libmosquitto-dev, a C compiler,
+# python3-paho-mqtt, bc and /usr/bin/time (`make bench-e2e` installs them).
 set -euo pipefail
 
-N=${1:-200000}
-ROUNDS=${2:-2}
-SERIES=${SERIES:-200}
+N=${1:-240000}
+ROUNDS=${2:-3}
+SERIES_LIST=${SERIES_LIST:-2000 20000}
+CONSUMERS=${CONSUMERS:-sub klaster python}
 INFLIGHT=${INFLIGHT:-1000}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=${KLASTER_BIN:-$ROOT/.build/release/klaster}
-if [[ ! -x $BIN ]]; then
-  (cd "$ROOT" && swift build -c release --product klaster)
-fi
-
-WORK=$(mktemp -d /tmp/klaster-e2e.XXXXXX)
-BROKER_PID=""
-cleanup() {
-  if [[ -n $BROKER_PID ]]; then kill "$BROKER_PID" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-cat > "$WORK/mosquitto.conf" <<CONF
-user root
-listener $PORT 127.0.0.1
-allow_anonymous true
-persistence true
-persistence_location $WORK/
-autosave_interval 3600
-max_queued_messages 0
-max_inflight_messages $INFLIGHT
-log_dest stderr
-log_type error
-CONF
-/usr/sbin/mosquitto -c "$WORK/mosquitto.conf" 2>"$WORK/mosquitto.log" &
-BROKER_PID=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.05; done
-
-cat > "$WORK/klaster.toml" <<TOML
-[mqtt]
-url = "mqtt://127.0.0.1:$PORT"
-client_id = "bench-klaster"
-topics = ["nextgen/#"]
-qos = 1
-[http]
-listen = ""
-TOML
-
-# Register both persistent sessions (subscribe, then leave): from now on the
-# broker queues every message for each of them.
-mosquitto_sub -h 127.0.0.1 -p "$PORT" -i bench-sub -c -q 1 -t 'nextgen/#' -E
-mosquitto_sub -h 127.0.0.1 -p "$PORT" -i bench-klaster -c -q 1 -t 'nextgen/#' -E
-
-# One round's stream: SERIES topics × (N / SERIES) readings at 1 Hz, counters
-# and gauges, JSON payloads, published by parallel `mosquitto_pub -l` (QoS 1).
-publish_round() {
-  local round=$1
-  local per=$((N / SERIES))
-  local base=$(( ( $(date +%s) - 86400 * 2 ) * 1000 + round * per * 1000 ))
-  seq 0 $((SERIES - 1)) | xargs -P 4 -I{} bash -c '
-    s={}; plant=$(( s % 2 == 0 )) ; p=$([ $plant = 1 ] && echo socar-polymer || echo socar-karbamid)
-    q=$([ $((s % 3)) = 0 ] && echo active_energy_kwh || echo active_power_kw)
-    awk -v per='"$per"' -v base='"$base"' -v s="$s" '"'"'BEGIN { v = s * 1000; for (i = 0; i < per; i++) { v += 1.5 + (i % 7) * 0.1; printf "{\"ts\":%.0f,\"v\":%.3f}\n", base + i * 1000, v } }'"'"' |
-      mosquitto_pub -h 127.0.0.1 -p '"$PORT"' -q 1 -t "nextgen/$p/m$s/$q" -l'
-}
-
-now() { date +%s.%N; }
+PYTHON=${PYTHON:-/usr/bin/python3}
+# shellcheck source=Benchmarks/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+start_broker "persistence true" "persistence_location $WORK/" "autosave_interval 3600"
 field() { grep -F "$1" "$2" | awk -F': ' '{print $2}'; }
+# CPU seconds (user+sys) the broker has used so far.
+broker_cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$BROKER_PID/stat"; }
 
-printf "%-5s %-14s %9s %10s %12s %12s %10s\n" round consumer messages seconds msg_per_s cpu_s_per_M peak_rss_kB
-declare -a RATE_SUB RATE_KL CPU_SUB CPU_KL
-for r in $(seq 1 "$ROUNDS"); do
-  publish_round "$r"
-  # A: mosquitto_sub drains its backlog.
-  t0=$(now)
-  /usr/bin/time -v -o "$WORK/time.sub" mosquitto_sub -h 127.0.0.1 -p "$PORT" -i bench-sub -c -q 1 -t 'nextgen/#' -C "$N" >/dev/null
-  t1=$(now)
-  # B: klaster ingest drains the same backlog (fresh database each round).
-  rm -f "$WORK/bench.db"*
-  t2=$(now)
-  /usr/bin/time -v -o "$WORK/time.kl" "$BIN" ingest --config "$WORK/klaster.toml" --db "$WORK/bench.db" --max-messages "$N" 2>"$WORK/ingest.log"
-  t3=$(now)
-  for who in sub kl; do
-    f=$WORK/time.$who
-    if [[ $who = sub ]]; then secs=$(echo "$t1 - $t0" | bc -l); name=mosquitto_sub; else secs=$(echo "$t3 - $t2" | bc -l); name="klaster ingest"; fi
-    cpu=$(echo "$(field 'User time' "$f") + $(field 'System time' "$f")" | bc -l)
-    rss=$(field 'Maximum resident set size' "$f")
-    rate=$(echo "$N / $secs" | bc -l)
-    cpum=$(echo "$cpu * 1000000 / $N" | bc -l)
-    printf "%-5s %-14s %9d %10.2f %12.0f %12.2f %10d\n" "$r" "$name" "$N" "$secs" "$rate" "$cpum" "$rss"
-    if [[ $who = sub ]]; then RATE_SUB+=("$rate"); CPU_SUB+=("$cpum"); else RATE_KL+=("$rate"); CPU_KL+=("$cpum"); fi
+# ---- consumers: each drains exactly $N messages from persistent session $1 and exits;
+# ---- the harness times it (wall clock) and runs it under /usr/bin/time -v -o $TIMES.
+consumer_sub() {
+  /usr/bin/time -v -o "$TIMES" mosquitto_sub -h 127.0.0.1 -p "$PORT" -i "$1" -c -q 1 -t 'nextgen/#' -C "$N" >/dev/null
+}
+consumer_klaster() { klaster_ingest "$BIN" "$1" klaster; }
+consumer_before() { klaster_ingest "${KLASTER_BEFORE:?set KLASTER_BEFORE to the other klaster binary}" "$1" before; }
+klaster_ingest() {
+  klaster_config "$2" "$WORK/klaster.toml"
+  rm -f "$WORK/$3.db"*
+  /usr/bin/time -v -o "$TIMES" "$1" ingest --config "$WORK/klaster.toml" --db "$WORK/$3.db" \
+    --max-messages "$N" 2>"$WORK/$3.log"
+}
+consumer_python() {
+  rm -f "$WORK/python.db"*
+  /usr/bin/time -v -o "$TIMES" "$PYTHON" "$HERE/baseline_consumer.py" 127.0.0.1 "$PORT" "$1" "$WORK/python.db" "$N" \
+    2>"$WORK/python.log"
+}
+# PostgreSQL: `klaster ingest` with the PostgreSQL store, once that store exists.
+# To fill in: start a private PostgreSQL on a loopback port (once, before the
+# loop), write a klaster.toml whose [storage] points at it with client_id "$1",
+# empty the database, and run `/usr/bin/time -v -o "$TIMES" "$BIN" ingest ...
+# --max-messages "$N"` like consumer_klaster. Then add "postgres" to CONSUMERS.
+consumer_postgres() {
+  echo "run.sh: the postgres consumer is not implemented yet (drop it from CONSUMERS)" >&2
+  return 69
+}
+
+declare -A RATE CPU RSS
+LABEL_sub="mosquitto_sub"; LABEL_klaster="klaster ingest"; LABEL_python="paho+sqlite3"; LABEL_postgres="klaster (postgres)"; LABEL_before="klaster before"
+label() { local v="LABEL_$1"; echo "${!v}"; }
+
+echo "# $(date -u +%FT%TZ)  host load: $(load)  klaster: $("$BIN" --version 2>/dev/null || echo "$BIN")"
+echo "# $N messages per drain, $ROUNDS rounds, consumers: $CONSUMERS, broker max_inflight_messages $INFLIGHT"
+for S in $SERIES_LIST; do
+  stream=$WORK/stream-$S.txt
+  secs=$(( (N + S - 1) / S ))
+  "$WORK/fleetpub" gen "$S" "$N" "$(stream_start_ms "$secs")" "$stream"
+  for r in $(seq 1 "$ROUNDS"); do for c in $CONSUMERS; do
+    register_session "bench-$c-$S-$r"
+  done; done
+  pub=$("$WORK/fleetpub" pub 127.0.0.1 "$PORT" "$stream")
+  echo
+  echo "## SERIES=$S: $secs s of fleet data, $N messages; $pub to $(( ROUNDS * $(wc -w <<<"$CONSUMERS") )) queued sessions"
+  printf "%-5s %-16s %10s %8s %11s %9s %12s %12s %12s\n" round consumer msg_per_s seconds vs_mosq_sub cpu_s "cpu_us_per_msg" peak_rss_MB broker_cpu_s
+  for r in $(seq 1 "$ROUNDS"); do
+    for c in $CONSUMERS; do
+      TIMES=$WORK/time.$c
+      b0=$(broker_cpu); t0=$(now); "consumer_$c" "bench-$c-$S-$r"; t1=$(now); b1=$(broker_cpu)
+      # The session has done its job: end it so later publishes do not queue for it.
+      end_session "bench-$c-$S-$r"
+      wall=$(echo "$t1 - $t0" | bc -l)
+      cpu=$(echo "$(field 'User time' "$TIMES") + $(field 'System time' "$TIMES")" | bc -l)
+      rss=$(field 'Maximum resident set size' "$TIMES")
+      rate=$(echo "$N / $wall" | bc -l)
+      RATE[$S:$c]+="$rate "; CPU[$S:$c]+="$cpu "; RSS[$S:$c]+="$rss "
+      ratio="-"
+      if [[ $c != sub && -n ${RATE[$S:sub]:-} ]]; then
+        # same round's mosquitto_sub rate: the last one recorded
+        last_sub=$(awk '{print $NF}' <<<"${RATE[$S:sub]}")
+        ratio=$(printf "%.2f" "$(echo "$rate / $last_sub" | bc -l)")
+      fi
+      printf "%-5s %-16s %10.0f %8.2f %11s %9.2f %12.2f %12.1f %12.2f\n" "$r" "$(label "$c")" "$rate" "$wall" "$ratio" "$cpu" \
+        "$(echo "$cpu * 1000000 / $N" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$(echo "$b1 - $b0" | bc -l)"
+    done
   done
+  if [[ " $CONSUMERS " = *" klaster "* ]]; then
+    echo "klaster stats of the last round: $("$BIN" stats --db "$WORK/klaster.db" --format json 2>/dev/null | head -1)"
+  fi
+  if [[ " $CONSUMERS " = *" python "* ]]; then tail -1 "$WORK/python.log"; fi
+  if [[ " $CONSUMERS " = *" before "* ]]; then
+    echo "klaster before ($KLASTER_BEFORE), stats of the last round: $("$KLASTER_BEFORE" stats --db "$WORK/before.db" --format json 2>/dev/null | head -1)"
+  fi
 done
 
-median() { printf "%s\n" "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-ms=$(median "${RATE_SUB[@]}"); mk=$(median "${RATE_KL[@]}")
-cs=$(median "${CPU_SUB[@]}"); ck=$(median "${CPU_KL[@]}")
-printf "\nmedian mosquitto_sub %.0f msg/s, klaster ingest %.0f msg/s, ratio %.2f (goal >= 0.90)\n" "$ms" "$mk" "$(echo "$mk / $ms" | bc -l)"
-printf "median CPU s per million messages: mosquitto_sub %.2f, klaster ingest %.2f, ratio %.2f (goal <= 2)\n" "$cs" "$ck" "$(echo "if ($cs > 0) $ck / $cs else 0" | bc -l)"
-"$BIN" stats --db "$WORK/bench.db" --format json 2>/dev/null | head -1 || true
+echo
+echo "## Medians ($ROUNDS rounds, $N messages each; ratios of the medians)"
+echo "| series | consumer | msg/s | × mosquitto_sub | CPU µs/msg | CPU × mosquitto_sub | peak RSS MB |"
+echo "|---|---|---|---|---|---|---|"
+for S in $SERIES_LIST; do
+  ms="" cs=""
+  if [[ -n ${RATE[$S:sub]:-} ]]; then
+    # shellcheck disable=SC2086 # word splitting of the recorded values is intended
+    ms=$(median ${RATE[$S:sub]}); cs=$(median ${CPU[$S:sub]})
+  fi
+  for c in $CONSUMERS; do
+    # shellcheck disable=SC2086
+    m=$(median ${RATE[$S:$c]}); cpu=$(median ${CPU[$S:$c]}); rss=$(median ${RSS[$S:$c]})
+    rr="-" cr="-"
+    if [[ -n $ms ]]; then rr=$(printf "%.2f" "$(echo "$m / $ms" | bc -l)"); cr=$(printf "%.2f" "$(echo "$cpu / $cs" | bc -l)"); fi
+    printf "| %s | %s | %.1f k | %s | %.2f | %s | %.0f |\n" "$S" "$(label "$c")" "$(echo "$m / 1000" | bc -l)" "$rr" \
+      "$(echo "$cpu * 1000000 / $N" | bc -l)" "$cr" "$(echo "$rss / 1024" | bc -l)"
+  done
+  if [[ -n ${RATE[$S:klaster]:-} && -n ${RATE[$S:python]:-} ]]; then
+    # shellcheck disable=SC2086
+    printf "| %s | klaster ÷ paho+sqlite3 | %.1f× | | | | |\n" "$S" "$(echo "$(median ${RATE[$S:klaster]}) / $(median ${RATE[$S:python]})" | bc -l)"
+  fi
+done
+echo "# done $(date -u +%FT%TZ)  host load: $(load)"

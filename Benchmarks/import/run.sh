@@ -6,6 +6,7 @@
 # Needs a release build (`swift build -c release --product klaster`) and the
 # sqlite3 shell. Work files go to $BENCH_DIR (default /tmp/klaster-bench-import).
 # Runs A B A B … in the same session and prints each time plus the medians.
+# QUERY=0 skips the query benchmarks (they build a 8.76 M-row database once).
 set -euo pipefail
 ROUNDS=${1:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,6 +18,7 @@ N=1000000; S=2000
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
+echo "# $(date -u +%FT%TZ) host load: $(uptime | sed 's/.*load average: //')"
 echo "== import: $N readings over $S series (raw + 1m/15m/1h/1d buckets) vs sqlite3 .import into (series TEXT, ts) key"
 : > "$D/klaster.times"; : > "$D/shell.times"
 for r in $(seq 1 "$ROUNDS"); do
@@ -39,6 +41,7 @@ km=$(median < "$D/klaster.times"); sm=$(median < "$D/shell.times")
 printf 'median: klaster import %.2fs (%.0f rows/s)  sqlite3 .import %.2fs (%.0f rows/s)  ratio %.2fx\n' \
   "$km" "$(echo "$N / $km" | bc -l)" "$sm" "$(echo "$N / $sm" | bc -l)" "$(echo "$km / $sm" | bc -l)"
 "$K" stats --db "$D/k.db" --format json
+if [ "${QUERY:-1}" = 0 ]; then echo "# done $(date -u +%FT%TZ) host load: $(uptime | sed 's/.*load average: //')"; exit 0; fi
 
 echo "== query: one year of hourly buckets of 100 series vs GROUP BY over raw rows"
 # 100 series x 8760 hourly readings... built once: one reading per series per 6 minutes for a year.
