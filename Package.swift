@@ -104,7 +104,7 @@ let package = Package(
 
         .testTarget(
             name: "KlasterCoreTests",
-            dependencies: ["KlasterCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["KlasterCore", "KlasterTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
         .testTarget(name: "KlasterStoreTests", dependencies: ["KlasterStore", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),

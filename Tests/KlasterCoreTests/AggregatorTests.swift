@@ -1,4 +1,5 @@
 import KlasterCore
+import KlasterTestSupport
 import Testing
 
 /// Key of a merged bucket in the tests.
@@ -270,7 +271,7 @@ struct AggregatorTests {
     /// Final rows (however the batches fell) plus the open buckets equal the
     /// non-finalising result: finalising only changes *when* a row is written.
     @Test func finalRowsPlusOpenBucketsAreThePartialsResult() {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var rs: [Reading] = []
         for i in 0..<600 {
             let jitter = Int64(rng.next() % 90_000)   // up to 1.5 min out of order
@@ -295,18 +296,5 @@ struct AggregatorTests {
         #expect(fin.openFrom == nil)
         #expect(mergeBuckets(finalBatches) == whole)
         #expect(finalBatches.flatMap(\.frontiers).count > 10)
-    }
-}
-
-/// A tiny deterministic generator for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import KlasterCore
+import KlasterTestSupport
 
 /// Hostile payloads: each must be rejected (or accepted) in bounded time and
 /// memory, never crash, and say why.

@@ -1,5 +1,6 @@
 import Testing
 @testable import KlasterCore
+import KlasterTestSupport
 
 /// 2026-03-01T12:00:00Z
 let parseNow: EpochMillis = 1_772_366_400_000

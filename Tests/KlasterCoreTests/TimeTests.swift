@@ -1,5 +1,6 @@
 import Testing
 @testable import KlasterCore
+import KlasterTestSupport
 
 @Suite struct DurationParserTests {
     @Test(arguments: [
@@ -124,18 +125,5 @@ import Testing
             #expect(error.message == "bad time '\(text)'")
             #expect(error.hint == "use RFC 3339, epoch ms, now, or -24h/-7d")
         }
-    }
-}
-
-/// Deterministic RNG for tests (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,24 +1,13 @@
 import KlasterCore
 @testable import KlasterIngest
+import KlasterTestSupport
 import Testing
-
-/// A seeded generator, so backoff delays are reproducible.
-private struct Seeded: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Connection state machine") struct ConnectionStateMachineTests {
     typealias M = ConnectionStateMachine
 
     private func machine(now: Int64 = 0) -> M {
-        M(backoff: ReconnectBackoff(minMillis: 100, maxMillis: 1_000), connackTimeout: 15_000, now: now, rng: Seeded(state: 7))
+        M(backoff: ReconnectBackoff(minMillis: 100, maxMillis: 1_000), connackTimeout: 15_000, now: now, rng: SplitMix64(seed: 7))
     }
 
     @Test func connectsAtOnceThenWaitsForTheConnackThenSubscribes() {

@@ -2,7 +2,8 @@
 // through 16 384 slots — the lock-free SPSC ring against a Mutex-guarded
 // queue in the same iterations (A B A B …), and a thread round trip timed
 // before and after, which tells which cross-core state the machine was in
-// (≈ 100 ns fast, ≈ 500 ns slow; DESIGN.md "Measuring on these machines").
+// (≈ 100 ns fast, ≈ 500 ns slow on these shared 2-core machines: the state
+// flips every few seconds to minutes, and lock-free figures drop 3–8× in the slow one).
 //
 //   cd Benchmarks && swift package benchmark --target RingBenchmarks
 import Benchmark
