@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "KlasterMQTT", targets: ["KlasterMQTT"]),
         .library(name: "KlasterIngest", targets: ["KlasterIngest"]),
         .library(name: "KlasterSimulator", targets: ["KlasterSimulator"]),
+        .library(name: "KlasterSparkplug", targets: ["KlasterSparkplug"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -47,6 +48,10 @@ let package = Package(
         // Pure domain logic: the model (readings, buckets, batches), payload parsing,
         // series keys, time, buckets and counter deltas, emissions, targets, alert rules. No I/O.
         .target(name: "KlasterCore", swiftSettings: strict),
+
+        // Sparkplug B host logic: the protobuf wire format (decoder and encoder),
+        // topics, per edge node alias tables and seq tracking, host STATE. No I/O.
+        .target(name: "KlasterSparkplug", dependencies: ["KlasterCore"], swiftSettings: strict),
 
         // SQLite sink: schema, migrations, batch writer, queries.
         .target(name: "KlasterStore", dependencies: ["KlasterCore", "CSQLite"], swiftSettings: strict),
@@ -107,6 +112,7 @@ let package = Package(
             dependencies: ["KlasterCore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
+        .testTarget(name: "KlasterSparkplugTests", dependencies: ["KlasterSparkplug", "KlasterCore"], swiftSettings: strict),
         .testTarget(name: "KlasterStoreTests", dependencies: ["KlasterStore", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),
         .testTarget(name: "KlasterMQTTTests", dependencies: ["KlasterMQTT", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),
         .testTarget(
