@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "KlasterIngest",
             dependencies: [
-                "KlasterCore", "KlasterStore", "KlasterMQTT", "CLinux",
+                "KlasterCore", "KlasterStore", "KlasterMQTT", "KlasterSparkplug", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "KlasterMQTTTests", dependencies: ["KlasterMQTT", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "KlasterIngestTests",
-            dependencies: ["KlasterIngest", "KlasterMQTT", "KlasterStore", "KlasterCore", "KlasterTestSupport"],
+            dependencies: ["KlasterIngest", "KlasterMQTT", "KlasterStore", "KlasterCore", "KlasterSparkplug", "KlasterTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(name: "KlasterSimulatorTests", dependencies: ["KlasterSimulator", "KlasterCore"], swiftSettings: strict),

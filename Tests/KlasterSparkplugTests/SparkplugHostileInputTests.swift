@@ -63,11 +63,8 @@ import Testing
             m.varintField(2, 1)
             m.bytesField(15, big)
         }
-        var view: SparkplugMetricView?
-        try w.bytes.withUnsafeBytes { b throws(WireError) in
-            try SparkplugScanner.forEachMetric(b) { view = $0 }
-        }
-        guard case .string(let r)? = view?.value else {
+        let views = try scanMetrics(w.bytes).get()
+        guard case .string(let r)? = views.first?.value else {
             Issue.record("expected a string value")
             return
         }
@@ -98,6 +95,26 @@ import Testing
             if decode(bytes) != nil { errors += 1 }
         }
         #expect(errors > 0)
+    }
+}
+
+/// Every metric of `bytes` as the zero-copy scanner sees it.
+func scanMetrics(_ bytes: [UInt8]) -> Result<[SparkplugMetricView], WireError> {
+    bytes.withUnsafeBytes { b in
+        var views: [SparkplugMetricView] = []
+        do throws(WireError) {
+            try SparkplugScanner.forEachMetric(b) { views.append($0) }
+            return .success(views)
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// The payload-level fields of `bytes`.
+func scanHeader(_ bytes: [UInt8]) -> Result<SparkplugHeader, WireError> {
+    bytes.withUnsafeBytes { b in
+        do throws(WireError) { return .success(try SparkplugScanner.header(b)) } catch { return .failure(error) }
     }
 }
 

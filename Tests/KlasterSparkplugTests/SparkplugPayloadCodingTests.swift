@@ -28,11 +28,8 @@ import Testing
 
     @Test func scannerSeesTheSameAsTheModel() throws {
         let bytes = Self.birth.encoded()
-        var views: [SparkplugMetricView] = []
-        let header = try bytes.withUnsafeBytes { b throws(WireError) -> SparkplugHeader in
-            try SparkplugScanner.forEachMetric(b) { views.append($0) }
-            return try SparkplugScanner.header(b)
-        }
+        let views = try scanMetrics(bytes).get()
+        let header = try scanHeader(bytes).get()
         #expect(header.timestamp == 1_764_547_200_000)
         #expect(header.seq == 0)
         #expect(header.metricCount == 7)
