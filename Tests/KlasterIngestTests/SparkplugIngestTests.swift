@@ -65,6 +65,11 @@ import Testing
         return SparkplugHostState.parse(Array(line[line.index(after: space)...].utf8))
     }
 
+    /// What the NCMD watcher printed (`topic payload` lines; payloads are binary).
+    private func commandsSeen(_ watch: ChildProcess) -> String {
+        String(decoding: FileManager.default.contents(atPath: watch.stdoutPath) ?? Data(), as: UTF8.self)
+    }
+
     private func sum(_ h: IngestHarness, _ glob: String, from: EpochMillis) throws -> (count: Int64, sum: Double) {
         let rows = try h.buckets(glob, from: from - 3_600_000, to: from + 3_600_000, every: 3_600_000)
         return (rows.reduce(0) { $0 + $1.row.count }, rows.reduce(0) { $0 + $1.row.sum })
@@ -95,7 +100,7 @@ import Testing
         // An alias no BIRTH defined: dead letter + Rebirth request.
         try edge.send(.ddata, device: "gas-inlet", metrics: [SparkplugMetric(alias: 99, value: .double(5))], ts: t0 + 2000)
         #expect(try waitUntil(timeout: .seconds(20)) {
-            (try String(contentsOfFile: watch.stdoutPath, encoding: .utf8)).contains("spBv1.0/\(Self.group)/NCMD/reformer")
+            commandsSeen(watch).contains("spBv1.0/\(Self.group)/NCMD/reformer")
         })
         #expect(try waitUntil(timeout: .seconds(20)) { try h.stats()?.deadLettersByReason["unknown_alias"] == 1 })
         // The edge node answers: new BIRTHs (a new alias for the volume), then data that lands.
@@ -108,7 +113,7 @@ import Testing
         try MosquittoClients.publish(port: h.broker.port, topic: "spBv1.0/\(Self.group)/NDATA/stranger",
                                      payload: SparkplugPayload(timestamp: UInt64(t0), metrics: [SparkplugMetric(alias: 1, value: .double(1))], seq: 4).encoded(), qos: 0)
         #expect(try waitUntil(timeout: .seconds(20)) {
-            (try String(contentsOfFile: watch.stdoutPath, encoding: .utf8)).contains("spBv1.0/\(Self.group)/NCMD/stranger")
+            commandsSeen(watch).contains("spBv1.0/\(Self.group)/NCMD/stranger")
         })
         #expect(try waitUntil(timeout: .seconds(20)) { try h.stats()?.deadLettersByReason["no_birth"] == 1 })
 
@@ -133,7 +138,7 @@ import Testing
         edge.seq += 1   // seq 2 is "lost"
         try edge.send(.ddata, device: "gas-inlet", metrics: [SparkplugMetric(alias: 10, timestamp: UInt64(t0 + 2000), value: .double(110))], ts: t0 + 2000)
         #expect(try waitUntil(timeout: .seconds(20)) {
-            (try String(contentsOfFile: watch.stdoutPath, encoding: .utf8)).contains("spBv1.0/\(Self.group)/NCMD/reformer")
+            commandsSeen(watch).contains("spBv1.0/\(Self.group)/NCMD/reformer")
         })
         try edge.births(bdSeq: 1, ts: t0 + 3000, volume: 120)
         #expect(try waitUntil(timeout: .seconds(20)) { (try h.stats()?.readings ?? 0) == 5 })
