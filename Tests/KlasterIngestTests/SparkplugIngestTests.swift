@@ -99,7 +99,7 @@ import Testing
 
         // An alias no BIRTH defined: dead letter + Rebirth request.
         try edge.send(.ddata, device: "gas-inlet", metrics: [SparkplugMetric(alias: 99, value: .double(5))], ts: t0 + 2000)
-        #expect(try waitUntil(timeout: .seconds(20)) {
+        #expect(waitUntil(timeout: .seconds(20)) {
             commandsSeen(watch).contains("spBv1.0/\(Self.group)/NCMD/reformer")
         })
         #expect(try waitUntil(timeout: .seconds(20)) { try h.stats()?.deadLettersByReason["unknown_alias"] == 1 })
@@ -112,7 +112,7 @@ import Testing
         // Data from an edge node that never sent NBIRTH asks that node to rebirth.
         try MosquittoClients.publish(port: h.broker.port, topic: "spBv1.0/\(Self.group)/NDATA/stranger",
                                      payload: SparkplugPayload(timestamp: UInt64(t0), metrics: [SparkplugMetric(alias: 1, value: .double(1))], seq: 4).encoded(), qos: 0)
-        #expect(try waitUntil(timeout: .seconds(20)) {
+        #expect(waitUntil(timeout: .seconds(20)) {
             commandsSeen(watch).contains("spBv1.0/\(Self.group)/NCMD/stranger")
         })
         #expect(try waitUntil(timeout: .seconds(20)) { try h.stats()?.deadLettersByReason["no_birth"] == 1 })
@@ -137,7 +137,7 @@ import Testing
         try edge.births(bdSeq: 0, ts: t0, volume: 100)
         edge.seq += 1   // seq 2 is "lost"
         try edge.send(.ddata, device: "gas-inlet", metrics: [SparkplugMetric(alias: 10, timestamp: UInt64(t0 + 2000), value: .double(110))], ts: t0 + 2000)
-        #expect(try waitUntil(timeout: .seconds(20)) {
+        #expect(waitUntil(timeout: .seconds(20)) {
             commandsSeen(watch).contains("spBv1.0/\(Self.group)/NCMD/reformer")
         })
         try edge.births(bdSeq: 1, ts: t0 + 3000, volume: 120)
@@ -180,5 +180,58 @@ import Testing
         #expect(rows.map(\.row.first) == [900, 910, 920, 930, 940, 950])
         #expect(Array(rows.map(\.row.delta).dropFirst()) == [10, 10, 10, 10, 10])
         #expect(ingest.isRunning)
+    }
+
+    /// NDEATH with the NBIRTH's bdSeq marks the node's and its devices' series
+    /// stale: `klaster series` shows since when and `klaster check` says
+    /// UNKNOWN (exit 3); a new NBIRTH/DBIRTH makes them fresh again and the
+    /// rule observes their data.
+    @Test func nodeDeathMakesSeriesStaleAndCheckUnknown() throws {
+        let h = try harness("""
+        [[alerts]]
+        name = "gas-volume"
+        series = "socar-karbamid/gas-inlet/gas_volume_nm3"
+        every = "1h"
+        agg = "max"
+        warn = 1000000
+        crit = 2000000
+        """)
+        let edge = Edge(h)
+        let ingest = try h.spawnIngest()
+        defer { _ = ingest.terminate() }
+        #expect(try waitUntil(timeout: .seconds(30)) { try retainedState(h)?.online == true })
+        let hour: EpochMillis = 3_600_000
+        let t0 = (EpochMillis(Date().timeIntervalSince1970 * 1000) / hour - 1) * hour + 600_000   // in the last closed hour
+        try edge.births(bdSeq: 7, ts: t0, volume: 500)
+        #expect(try waitUntil(timeout: .seconds(20)) { (try h.stats()?.readings ?? 0) == 2 })
+        func check() throws -> CommandResult {
+            try KlasterBinary.run(["check", "--config", h.configPath, "--db", h.dbPath])
+        }
+        let ok = try check()
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+
+        // The will of an older session (bdSeq 6) changes nothing.
+        try edge.send(.ndeath, metrics: [], bdSeq: 6, ts: t0)
+        try edge.send(.ndeath, metrics: [], bdSeq: 7, ts: t0)
+        #expect(try waitUntil(timeout: .seconds(20)) {
+            let store = try SQLiteStore(path: h.dbPath, durability: .process, create: false)
+            return try store.staleSeries().count == 2
+        })
+        let series = try KlasterBinary.run(["series", "--config", h.configPath, "--db", h.dbPath, "--format", "json"])
+        #expect(series.stdout.split(separator: "\n").filter { $0.contains("\"stale_since\":\"20") }.count == 2, "\(series.stdout)")
+        let unknown = try check()
+        #expect(unknown.status == 3, "\(unknown.stdout)")
+        #expect(unknown.stdout.hasPrefix("gas-volume UNKNOWN - stale: socar-karbamid/gas-inlet/gas_volume_nm3 marked stale at "))
+
+        // Back: a new NBIRTH and DBIRTH make the series fresh again.
+        try edge.births(bdSeq: 8, ts: t0 + 1000, volume: 501)
+        #expect(try waitUntil(timeout: .seconds(20)) {
+            let store = try SQLiteStore(path: h.dbPath, durability: .process, create: false)
+            return try store.staleSeries().isEmpty
+        })
+        // The rule sees live data again (its state machine leaves UNKNOWN on its own schedule).
+        let back = try check()
+        #expect(back.stdout.hasPrefix("gas-volume ") && back.stdout.contains("max 501 over") && !back.stdout.contains("stale"),
+                "\(back.stdout)")
     }
 }

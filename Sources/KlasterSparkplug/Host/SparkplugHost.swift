@@ -2,18 +2,7 @@ import KlasterCore
 
 /// A series of a Sparkplug node or device going stale (NDEATH, DDEATH) or
 /// fresh again (NBIRTH, DBIRTH).
-public struct SparkplugStaleChange: Sendable, Equatable {
-    public var series: SeriesID
-    public var stale: Bool
-    /// When (receive time of the DEATH or BIRTH), epoch ms.
-    public var at: EpochMillis
-
-    public init(series: SeriesID, stale: Bool, at: EpochMillis) {
-        self.series = series
-        self.stale = stale
-        self.at = at
-    }
-}
+public typealias SparkplugStaleChange = SeriesStaleMark
 
 /// Klaster as a Sparkplug B host application: turns Sparkplug messages into
 /// readings, and says what to publish and what to mark stale.
