@@ -74,7 +74,7 @@ let package = Package(
         ),
 
         // The deterministic NextGen fleet that `klaster simulate` publishes.
-        .target(name: "KlasterSimulator", dependencies: ["KlasterCore"], swiftSettings: strict),
+        .target(name: "KlasterSimulator", dependencies: ["KlasterCore", "KlasterSparkplug"], swiftSettings: strict),
 
         // /metrics and /healthz for the daemon.
         .target(
@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "KlasterCLI",
             dependencies: [
-                "KlasterCore", "KlasterStore", "KlasterMQTT", "KlasterIngest", "KlasterSimulator", "KlasterHTTP",
+                "KlasterCore", "KlasterStore", "KlasterMQTT", "KlasterIngest", "KlasterSimulator", "KlasterSparkplug", "KlasterHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,7 +120,7 @@ let package = Package(
             dependencies: ["KlasterIngest", "KlasterMQTT", "KlasterStore", "KlasterCore", "KlasterSparkplug", "KlasterTestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "KlasterSimulatorTests", dependencies: ["KlasterSimulator", "KlasterCore"], swiftSettings: strict),
+        .testTarget(name: "KlasterSimulatorTests", dependencies: ["KlasterSimulator", "KlasterCore", "KlasterSparkplug"], swiftSettings: strict),
         .testTarget(
             name: "KlasterCLITests",
             dependencies: ["KlasterCLI", "KlasterStore", "KlasterCore", "KlasterTestSupport", "klaster"],
