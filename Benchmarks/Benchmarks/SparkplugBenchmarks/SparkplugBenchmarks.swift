@@ -17,10 +17,16 @@ private let count = 256
 private let metricsPerMessage = 20
 
 /// 256 DDATA payloads (seq 0…255) of 20 metrics each.
-private let payloads: [[UInt8]] = (0 ..< count).map { k in
-    SparkplugPayload(timestamp: t0 + UInt64(k) * 1000, metrics: (0 ..< metricsPerMessage).map { a in
-        SparkplugMetric(alias: UInt64(a + 1), timestamp: t0 + UInt64(k) * 1000, value: .double(Double(k) * 12.25 + Double(a)))
-    }, seq: UInt64(k)).encoded()
+private let payloads: [[UInt8]] = (0 ..< count).map(ddata)
+
+private func ddata(_ k: Int) -> [UInt8] {
+    let ts: UInt64 = t0 + UInt64(k) * 1000
+    var metrics: [SparkplugMetric] = []
+    for a in 0 ..< metricsPerMessage {
+        let v: Double = Double(k) * 12.25 + Double(a)
+        metrics.append(SparkplugMetric(alias: UInt64(a + 1), timestamp: ts, value: .double(v)))
+    }
+    return SparkplugPayload(timestamp: ts, metrics: metrics, seq: UInt64(k)).encoded()
 }
 private let topic = Array("spBv1.0/socar-karbamid/DDATA/reformer/gas-inlet".utf8)
 
