@@ -147,7 +147,7 @@ import Testing
 
     /// Store-and-forward replay: `is_historical` metrics an hour old land in
     /// their own buckets, exactly; hostile protobuf is dead-lettered and the
-    /// process keeps ingesting.
+    /// process keeps ingesting, JSON topics too.
     @Test func historicalReplayAndHostilePayloads() throws {
         let h = try harness("""
         [buckets]
@@ -174,7 +174,10 @@ import Testing
             try MosquittoClients.publish(port: h.broker.port, topic: edge.topic(.ndata), payload: p, qos: 0)
         }
         try edge.send(.ddata, device: "gas-inlet", metrics: [SparkplugMetric(alias: 10, timestamp: UInt64(now + 2000), value: .double(1001))], ts: now + 2000)
-        #expect(try waitUntil(timeout: .seconds(20)) { (try h.stats()?.readings ?? 0) == 9 })
+        // JSON on the same connection, in the same process.
+        try h.publish([("nextgen/socar-polymer/boiler-gas/gas_volume_nm3", #"{"ts":\#(now),"v":5}"#)])
+        #expect(try waitUntil(timeout: .seconds(20)) { (try h.stats()?.readings ?? 0) == 10 })
+        #expect(try sum(h, "socar-polymer/boiler-gas/gas_volume_nm3", from: now) == (1, 5))
         #expect(try h.stats()?.deadLettersByReason["malformed_protobuf"] == 5)
         let rows = try h.buckets("socar-karbamid/gas-inlet/gas_volume_nm3", from: past, to: past + 360_000, every: 60_000)
         #expect(rows.map(\.row.first) == [900, 910, 920, 930, 940, 950])
