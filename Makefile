@@ -13,7 +13,7 @@ PREFIX     ?= /usr/local
 DESTDIR    ?=
 CONFIG     ?= release
 
-.PHONY: all deps bench-deps build release install install-files uninstall test test-unit test-tsan demo bench bench-core bench-e2e bench-rss bench-profile bench-import clean report-png
+.PHONY: all deps bench-deps build release install install-files uninstall test test-unit test-tsan demo bench bench-core bench-e2e bench-rss bench-profile bench-import clean report-png sparkplug-proto
 
 all: build
 
@@ -93,6 +93,18 @@ bench-profile: bench-deps
 bench-import: bench-deps
 	$(SWIFT) build -c release --product klaster
 	KLASTER_BIN=$(CURDIR)/.build/release/klaster Benchmarks/import/run.sh 3
+
+## sparkplug-proto: regenerate Benchmarks/Benchmarks/SparkplugBenchmarks/Generated/sparkplug_b.pb.swift
+## (swift-protobuf's decoder, for the comparison benchmark) from Benchmarks/proto/sparkplug_b.proto.
+## Builds protoc-gen-swift 1.39 from the local package copy first: about ten minutes on 2 cores.
+PROTOGEN_DIR ?= .build-protogen
+sparkplug-proto:
+	@command -v protoc >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends protobuf-compiler; }
+	@[ -d $(PROTOGEN_DIR)/swift-protobuf ] || git clone -q --depth 1 --branch 1.39.0 https://github.com/apple/swift-protobuf.git $(PROTOGEN_DIR)/swift-protobuf
+	cd $(PROTOGEN_DIR)/swift-protobuf && $(SWIFT) build -c release --product protoc-gen-swift
+	mkdir -p Benchmarks/Benchmarks/SparkplugBenchmarks/Generated
+	protoc --plugin=protoc-gen-swift=$(PROTOGEN_DIR)/swift-protobuf/.build/release/protoc-gen-swift \
+	  --swift_out=Benchmarks/Benchmarks/SparkplugBenchmarks/Generated -IBenchmarks/proto Benchmarks/proto/sparkplug_b.proto
 
 ## demo: private mosquitto + ingest + simulate (year to date) + every read command + HTML report (scripts/demo.sh).
 demo: deps

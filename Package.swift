@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "KlasterMQTT", targets: ["KlasterMQTT"]),
         .library(name: "KlasterIngest", targets: ["KlasterIngest"]),
         .library(name: "KlasterSimulator", targets: ["KlasterSimulator"]),
+        .library(name: "KlasterSparkplug", targets: ["KlasterSparkplug"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -48,6 +49,10 @@ let package = Package(
         // series keys, time, buckets and counter deltas, emissions, targets, alert rules. No I/O.
         .target(name: "KlasterCore", swiftSettings: strict),
 
+        // Sparkplug B host logic: the protobuf wire format (decoder and encoder),
+        // topics, per edge node alias tables and seq tracking, host STATE. No I/O.
+        .target(name: "KlasterSparkplug", dependencies: ["KlasterCore"], swiftSettings: strict),
+
         // SQLite sink: schema, migrations, batch writer, queries.
         .target(name: "KlasterStore", dependencies: ["KlasterCore", "CSQLite"], swiftSettings: strict),
 
@@ -60,7 +65,7 @@ let package = Package(
         .target(
             name: "KlasterIngest",
             dependencies: [
-                "KlasterCore", "KlasterStore", "KlasterMQTT", "CLinux",
+                "KlasterCore", "KlasterStore", "KlasterMQTT", "KlasterSparkplug", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -69,7 +74,7 @@ let package = Package(
         ),
 
         // The deterministic NextGen fleet that `klaster simulate` publishes.
-        .target(name: "KlasterSimulator", dependencies: ["KlasterCore"], swiftSettings: strict),
+        .target(name: "KlasterSimulator", dependencies: ["KlasterCore", "KlasterSparkplug"], swiftSettings: strict),
 
         // /metrics and /healthz for the daemon.
         .target(
@@ -88,7 +93,7 @@ let package = Package(
         .target(
             name: "KlasterCLI",
             dependencies: [
-                "KlasterCore", "KlasterStore", "KlasterMQTT", "KlasterIngest", "KlasterSimulator", "KlasterHTTP",
+                "KlasterCore", "KlasterStore", "KlasterMQTT", "KlasterIngest", "KlasterSimulator", "KlasterSparkplug", "KlasterHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -107,14 +112,15 @@ let package = Package(
             dependencies: ["KlasterCore", "KlasterTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
+        .testTarget(name: "KlasterSparkplugTests", dependencies: ["KlasterSparkplug", "KlasterCore"], swiftSettings: strict),
         .testTarget(name: "KlasterStoreTests", dependencies: ["KlasterStore", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),
         .testTarget(name: "KlasterMQTTTests", dependencies: ["KlasterMQTT", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "KlasterIngestTests",
-            dependencies: ["KlasterIngest", "KlasterMQTT", "KlasterStore", "KlasterCore", "KlasterTestSupport"],
+            dependencies: ["KlasterIngest", "KlasterMQTT", "KlasterStore", "KlasterCore", "KlasterSparkplug", "KlasterTestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "KlasterSimulatorTests", dependencies: ["KlasterSimulator", "KlasterCore"], swiftSettings: strict),
+        .testTarget(name: "KlasterSimulatorTests", dependencies: ["KlasterSimulator", "KlasterCore", "KlasterSparkplug"], swiftSettings: strict),
         .testTarget(
             name: "KlasterCLITests",
             dependencies: ["KlasterCLI", "KlasterStore", "KlasterCore", "KlasterTestSupport", "klaster"],

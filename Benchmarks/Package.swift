@@ -27,11 +27,24 @@ let package = Package(
         // directory is called (a path dependency's identity is its folder name).
         .package(name: "Klaster", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // Only for the Sparkplug decoder comparison; the product does not depend on it.
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         benchmarkTarget("RingBenchmarks", ["KlasterCore", "KlasterIngest"]),
         benchmarkTarget("AggregateBenchmarks", ["KlasterCore"]),
         benchmarkTarget("ParseBenchmarks", ["KlasterCore"]),
+        .executableTarget(
+            name: "SparkplugBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "KlasterCore", package: "Klaster"),
+                .product(name: "KlasterSparkplug", package: "Klaster"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Benchmarks/SparkplugBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

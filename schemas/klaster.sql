@@ -131,3 +131,12 @@ CREATE TABLE alert_state (
     last_window_end INTEGER,
     value           REAL
 ) STRICT, WITHOUT ROWID;
+
+-- v4: series whose Sparkplug B edge node or device is dead (NDEATH with the
+-- NBIRTH's bdSeq, DDEATH), since when (receive time, epoch ms). A BIRTH
+-- deletes the row. `klaster series` shows it; alert rules on series that are
+-- all stale report UNKNOWN.
+CREATE TABLE series_stale (
+    series INTEGER PRIMARY KEY,                -- series.id
+    since  INTEGER NOT NULL
+) STRICT;

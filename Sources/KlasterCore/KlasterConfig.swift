@@ -76,11 +76,30 @@ public struct KlasterConfig: Sendable, Equatable {
         public init() {}
     }
 
+    /// `[sparkplug]`: Klaster as a Sparkplug B host application.
+    public struct Sparkplug: Sendable, Equatable {
+        /// Publishes `spBv1.0/STATE/<host_id>` when set; unset = not a primary host.
+        public var hostID: String?
+        /// Subscribes `spBv1.0/<group>/#` for each (`+` = every group); empty = Sparkplug off.
+        public var groups: [String] = []
+        /// How long a `seq` gap may stay open before the node is asked to rebirth, ms.
+        public var reorderTimeout: Int64 = 2_000
+        /// At most one Rebirth request per edge node this often, ms.
+        public var rebirthInterval: Int64 = 5_000
+        /// `[sparkplug.metrics]`: metric name → quantity (the series key's last level).
+        public var metrics: [String: String] = [:]
+        public init() {}
+
+        /// True when Sparkplug topics are subscribed.
+        public var isEnabled: Bool { !groups.isEmpty }
+    }
+
     public var mqtt = MQTT()
     public var storage = Storage()
     public var buckets = Buckets()
     public var ingest = Ingest()
     public var http = HTTP()
+    public var sparkplug = Sparkplug()
     public var quantities = QuantityTable()
     public var factors: [EmissionFactor] = []
     public var targets: [Target] = []

@@ -14,7 +14,7 @@ import CoreMetrics
 /// acknowledgements, disconnects and returns.
 public final class IngestService: Service, Sendable {
     private let shared: IngestShared
-    private let network: ThreadHandOff<ReceiveLoop<PayloadMessageDecoder>>
+    private let network: ThreadHandOff<ReceiveLoop<IngestMessageDecoder>>
     private let aggregatorLoop: ThreadHandOff<AggregatorLoop>
     private let logger: Logger
     private let started = Atomic<Bool>(false)
@@ -32,7 +32,14 @@ public final class IngestService: Service, Sendable {
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 logger: Logger = Logger(label: "klaster.ingest")) throws(KlasterError) {
         self.logger = logger
-        let options = try MQTTConnectionOptions(config: config.mqtt, environment: environment)
+        var options = try MQTTConnectionOptions(config: config.mqtt, environment: environment)
+        if config.sparkplug.isEnabled && config.mqtt.topics.isEmpty {
+            // A Sparkplug-only host connects with a clean session (Sparkplug 3.0): what it
+            // missed comes back through the edge nodes' store-and-forward, not broker queues.
+            // With JSON topics too, the persistent session stays: their no-loss guarantee
+            // needs it, and the broker queues none of the (QoS 0) Sparkplug data for us anyway.
+            options.cleanSession = true
+        }
         let pattern = try TopicPattern(config.mqtt.topicPattern)
         try config.buckets.validateForStorage()
         let store: any Store = try SQLiteStore(path: config.storage.path, durability: config.storage.durability,
@@ -45,7 +52,7 @@ public final class IngestService: Service, Sendable {
         aggregator.setClock(IngestClock.wallMillis())
         aggregator.restore(series: known, frontiers: frontiers, open: recent)
         let resolver = SeriesResolver(pattern: pattern, quantities: config.quantities, known: known)
-        let decoder = PayloadMessageDecoder(resolver: resolver, ingest: config.ingest)
+        let decoder = IngestMessageDecoder(resolver: resolver, config: config)
         let metrics = IngestMetrics()
         shared = IngestShared(startSeq: startSeq, ringCapacity: config.ingest.ringCapacity, metrics: metrics)
         network = ThreadHandOff(try ReceiveLoop(shared: shared, options: options, config: config, decoder: decoder, logger: logger))

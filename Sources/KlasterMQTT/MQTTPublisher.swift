@@ -32,11 +32,17 @@ public final class MQTTPublisher: @unchecked Sendable {
     ///   - connectTimeout: How long to wait for the CONNACK.
     /// - Throws: `KlasterError` with `.unavailable` (69) when the broker cannot
     ///   be reached or TLS fails, `.noPermission` (77) for refused credentials.
-    public init(options: MQTTConnectionOptions, maxOutstanding: Int = 10_000, connectTimeout: Duration = .seconds(10)) throws(KlasterError) {
+    ///   - will: What the broker publishes if this client vanishes without a DISCONNECT.
+    public init(options: MQTTConnectionOptions, maxOutstanding: Int = 10_000, connectTimeout: Duration = .seconds(10),
+                will: Will? = nil) throws(KlasterError) {
         self.maxOutstanding = max(1, maxOutstanding)
         events = PublisherEvents()
         client = try MosquittoClient(options: options)
         client.delegate = events
+        if let will {
+            try MosquittoErrors.check(client.setWill(topic: will.topic, payload: will.payload, qos: will.qos, retain: will.retain),
+                                      doing: "set the will on \(will.topic)")
+        }
         // libmosquitto's own window of QoS>0 messages in flight (default 20).
         mosquitto_max_inflight_messages_set(client.handle, UInt32(min(self.maxOutstanding, 65_535)))
         mosquitto_reconnect_delay_set(client.handle, 1, 10, false)
@@ -59,6 +65,30 @@ public final class MQTTPublisher: @unchecked Sendable {
             }
         }
     }
+
+    /// A will message (MQTT Last Will and Testament).
+    public struct Will: Sendable {
+        public var topic: String
+        public var payload: [UInt8]
+        public var qos: Int32
+        public var retain: Bool
+
+        public init(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false) {
+            self.topic = topic
+            self.payload = payload
+            self.qos = qos
+            self.retain = retain
+        }
+    }
+
+    /// Subscribes to `topic`; its messages collect until `takeMessages()`.
+    /// - Throws: `KlasterError` when libmosquitto refuses the filter.
+    public func subscribe(_ topic: String, qos: Int32 = 1) throws(KlasterError) {
+        try MosquittoErrors.check(client.subscribe(topic, qos: qos), doing: "subscribe to \(topic)")
+    }
+
+    /// Messages received on the subscriptions since the last call, in arrival order.
+    public func takeMessages() -> [(topic: String, payload: [UInt8])] { events.takeMessages() }
 
     /// Convenience: a clean-session publisher for `url`.
     /// - Parameters:
@@ -146,6 +176,13 @@ private final class PublisherEvents: MosquittoDelegate, @unchecked Sendable {
     private let condition = NSCondition()
     private var connack: Int32?
     private var outstanding = 0
+    private var inbox: [(topic: String, payload: [UInt8])] = []
+
+    func takeMessages() -> [(topic: String, payload: [UInt8])] {
+        condition.lock(); defer { condition.unlock() }
+        defer { inbox.removeAll() }
+        return inbox
+    }
 
     var outstandingCount: Int {
         condition.lock(); defer { condition.unlock() }
@@ -185,7 +222,11 @@ private final class PublisherEvents: MosquittoDelegate, @unchecked Sendable {
     }
 
     func mosquittoDisconnected(rc: Int32) {}
-    func mosquittoMessage(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) {}
+    func mosquittoMessage(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) {
+        let m = (String(decoding: topic, as: UTF8.self), Array(payload))
+        condition.lock(); defer { condition.unlock() }
+        inbox.append(m)
+    }
     func mosquittoSubscribed(mid: Int32, grantedQoS: [Int32]) {}
 
     func mosquittoPublished(mid: Int32) {

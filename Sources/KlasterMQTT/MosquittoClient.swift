@@ -115,6 +115,19 @@ public final class MosquittoClient {
         return mosquitto_connect(handle, o.url.host, o.url.port, o.keepAliveSeconds)
     }
 
+    /// Sets (or replaces) the will the broker publishes if this client
+    /// vanishes without a DISCONNECT; takes effect at the next `connect()`.
+    /// - Returns: a `MOSQ_ERR_*` code.
+    public func setWill(topic: String, payload: [UInt8], qos: Int32, retain: Bool) -> Int32 {
+        payload.withUnsafeBytes { mosquitto_will_set(handle, topic, Int32(payload.count), $0.baseAddress, qos, retain) }
+    }
+
+    /// Queues a PUBLISH (it leaves with the next `loopWrite()` in threaded mode).
+    /// - Returns: a `MOSQ_ERR_*` code.
+    public func publish(topic: String, payload: [UInt8], qos: Int32, retain: Bool) -> Int32 {
+        payload.withUnsafeBytes { mosquitto_publish(handle, nil, topic, Int32(payload.count), $0.baseAddress, qos, retain) }
+    }
+
     /// Queues a SUBSCRIBE. - Returns: a `MOSQ_ERR_*` code.
     public func subscribe(_ topic: String, qos: Int32) -> Int32 {
         mosquitto_subscribe(handle, nil, topic, qos)

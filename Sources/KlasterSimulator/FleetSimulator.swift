@@ -30,6 +30,12 @@ public struct SimulatedSeries: Sendable, Equatable {
     public var meter: String
     public var quantity: String
     public var isCounter: Bool
+    public init(plant: String, meter: String, quantity: String, isCounter: Bool) {
+        self.plant = plant
+        self.meter = meter
+        self.quantity = quantity
+        self.isCounter = isCounter
+    }
     public var topic: String { "nextgen/\(plant)/\(meter)/\(quantity)" }
     /// The series key: `plant/meter/quantity`.
     public var key: String { "\(plant)/\(meter)/\(quantity)" }

@@ -24,6 +24,10 @@ extension Store {
         try write { (db: any StoreWriter) throws(KlasterError) in try db.saveAlertStates(states) }
     }
 
+    public func staleSeries() throws(KlasterError) -> [SeriesID: EpochMillis] {
+        try read { (db: any StoreReader) throws(KlasterError) -> [SeriesID: EpochMillis] in try db.staleSeries() }
+    }
+
     public func loadAlertStates() throws(KlasterError) -> [String: AlertState] {
         try read { (db: any StoreReader) throws(KlasterError) -> [String: AlertState] in try db.loadAlertStates() }
     }

@@ -92,7 +92,18 @@ extension StoreReader {
                                  series: [SeriesInfo]? = nil) throws(KlasterError) -> AlertObservation {
         if let glob = rule.series {
             let rows = try buckets(seriesGlob: [glob], from: window.lowerBound, to: window.upperBound, every: rule.every)
-            return rule.observe(rows: rows.map { ($0.series, $0.row) }, window: window)
+            let stale = try staleSeries()
+            guard !stale.isEmpty else { return rule.observe(rows: rows.map { ($0.series, $0.row) }, window: window) }
+            // Stale series (dead Sparkplug nodes/devices) do not count; when every
+            // matching series is stale the rule has no live data: UNKNOWN.
+            let live = rows.filter { stale[$0.series.id] == nil }
+            let matching = try matchingSeries([glob])
+            let staleMatching = matching.compactMap { s in stale[s.id].map { (s.key, $0) } }
+            if !staleMatching.isEmpty && staleMatching.count == matching.count {
+                let newest = staleMatching.max { $0.1 < $1.1 }!
+                return AlertObservation(value: nil, subject: newest.0, staleSince: newest.1)
+            }
+            return rule.observe(rows: live.map { ($0.series, $0.row) }, window: window)
         }
         let known: [SeriesInfo]
         if let series { known = series } else { known = try loadSeries() }

@@ -92,6 +92,11 @@ public protocol StoreReader {
     /// Saved alert states by rule name.
     func loadAlertStates() throws(KlasterError) -> [String: AlertState]
 
+    /// Series marked stale (their Sparkplug edge node or device died: NDEATH,
+    /// DDEATH), by store id, and since when. A backend that keeps no stale
+    /// marks returns none (the default).
+    func staleSeries() throws(KlasterError) -> [SeriesID: EpochMillis]
+
     /// The schema version of the database.
     func schemaVersion() throws(KlasterError) -> Int
 }
@@ -116,4 +121,9 @@ public protocol StoreWriter: StoreReader {
 
     /// Replaces the saved states of the given rules.
     func saveAlertStates(_ states: [String: AlertState]) throws(KlasterError)
+}
+
+extension StoreReader {
+    /// No stale marks (for backends that do not store them).
+    public func staleSeries() throws(KlasterError) -> [SeriesID: EpochMillis] { [:] }
 }

@@ -136,7 +136,10 @@ extension StoreReader {
     public func series(glob: String?) throws(KlasterError) -> [SeriesSummary] {
         let infos: [SeriesInfo]
         if let glob { infos = try matchingSeries([glob]) } else { infos = try loadSeries() }
-        guard let largest = try storedWidths().last else { return infos.map { SeriesSummary(info: $0, count: 0) } }
+        let stale = try staleSeries()
+        guard let largest = try storedWidths().last else {
+            return infos.map { SeriesSummary(info: $0, count: 0, staleSince: stale[$0.id]) }
+        }
         let totals = try finalTotals(width: largest)
         let open = try openWindow(series: infos, before: .max)
         return infos.map { info in
@@ -146,7 +149,7 @@ extension StoreReader {
                 t.firstTs = Swift.min(t.firstTs ?? r.firstTs, r.firstTs)
                 t.lastTs = Swift.max(t.lastTs ?? r.lastTs, r.lastTs)
             }
-            return SeriesSummary(info: info, firstTs: t.firstTs, lastTs: t.lastTs, count: t.count)
+            return SeriesSummary(info: info, firstTs: t.firstTs, lastTs: t.lastTs, count: t.count, staleSince: stale[info.id])
         }
     }
 

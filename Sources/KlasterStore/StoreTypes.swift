@@ -20,11 +20,16 @@ public struct SeriesSummary: Sendable, Equatable {
     /// Aggregated readings (bad-quality and late ones excluded).
     public var count: Int64
 
-    public init(info: SeriesInfo, firstTs: EpochMillis? = nil, lastTs: EpochMillis? = nil, count: Int64) {
+    /// Since when the series is stale (its Sparkplug edge node or device died); `nil` when live.
+    public var staleSince: EpochMillis?
+
+    public init(info: SeriesInfo, firstTs: EpochMillis? = nil, lastTs: EpochMillis? = nil, count: Int64,
+                staleSince: EpochMillis? = nil) {
         self.info = info
         self.firstTs = firstTs
         self.lastTs = lastTs
         self.count = count
+        self.staleSince = staleSince
     }
 
     /// What the final buckets of one width hold of a series.

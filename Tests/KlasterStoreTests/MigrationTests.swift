@@ -19,7 +19,7 @@ import Testing
     }
     let store = try SQLiteStore(path: path, durability: .process, create: false)
     #expect(try store.fileSchemaVersion() == SQLiteStore.schemaVersion)
-    #expect(SQLiteStore.schemaVersion == 3)
+    #expect(SQLiteStore.schemaVersion == 4)
     let rows = try store.buckets(seriesGlob: ["p/*/*"], from: t0, to: t0 + 3_600_000, every: 3_600_000)
     #expect(rows.count == 1 && rows[0].row.sum == 4.5)
     let db = try Database(path: path, create: false)
@@ -53,7 +53,7 @@ import Testing
         try db.execute("INSERT INTO alert_state (rule, status, since, level) VALUES ('r', 0, \(t0), 0)")
     }
     let store = try SQLiteStore(path: path, durability: .process, create: false)
-    #expect(try store.fileSchemaVersion() == 3)
+    #expect(try store.fileSchemaVersion() == 4)
     #expect(try allReadings(store).count == 11)
     let state = try store.ingestRestoreState()
     // The frontier goes past the newest reading (a bad one at 10m): v2 stored every bucket.

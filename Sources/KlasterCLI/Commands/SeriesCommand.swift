@@ -23,12 +23,13 @@ struct SeriesCommand: AsyncParsableCommand {
 
     static func table(_ list: [SeriesSummary]) -> OutputTable {
         var t = OutputTable(columns: [.text("series"), .text("plant"), .text("quantity"), .text("kind"), .text("unit"),
-                                      .text("first", header: "first (UTC)"), .text("last", header: "last (UTC)"), .number("count")])
+                                      .text("first", header: "first (UTC)"), .text("last", header: "last (UTC)"), .number("count"),
+                                      .text("stale_since", header: "stale since (UTC)")])
         for s in list {
             t.append([.text(s.info.key), .text(orNull: s.info.plant), .text(orNull: s.info.quantity),
                       .text(s.info.kind.rawValue), .text(s.info.unit),
                       .text(orNull: s.firstTs.map(RFC3339.format)), .text(orNull: s.lastTs.map(RFC3339.format)),
-                      .int(s.count)])
+                      .int(s.count), .text(orNull: s.staleSince.map(RFC3339.format))])
         }
         return t
     }

@@ -89,6 +89,13 @@ struct SimulateCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print `topic payload` lines to stdout instead of publishing.")
     var dryRun = false
 
+    @Flag(help: "Publish as Sparkplug B edge nodes (one per plant area, meters as devices) instead of JSON.")
+    var sparkplug = false
+
+    @Option(name: .customLong("sparkplug-host"),
+            help: "With --sparkplug: the primary host whose STATE the edge nodes wait for (default sparkplug.host_id; \"\" = none).")
+    var sparkplugHost: String?
+
     func run() throws {
         do {
             try simulate()
@@ -97,7 +104,7 @@ struct SimulateCommand: ParsableCommand {
         }
     }
 
-    private static func wallClock() -> EpochMillis {
+    static func wallClock() -> EpochMillis {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return EpochMillis(ts.tv_sec) * 1000 + EpochMillis(ts.tv_nsec) / 1_000_000
@@ -125,6 +132,14 @@ struct SimulateCommand: ParsableCommand {
             firstSchedule = try .live(start: start, readingsPerSecond: rate, seriesCount: seriesCount, end: liveFor.map { start + $0 })
         }
         var sim = FleetSimulator(meters: fleet, seed: seed, faults: faults ? .standard : .none, schedule: firstSchedule)
+        if sparkplug {
+            let host = sparkplugHost.map { $0.isEmpty ? nil : $0 } ?? config.sparkplug.hostID
+            try SparkplugSimulation(config: config, host: dryRun ? nil : host, qos: 0,
+                                    connect: { will throws(KlasterError) in try connect(config, will: will) })
+                .run(&sim, history: history != nil, liveFor: liveFor, rate: rate, start: start, fixedNow: fixedNow,
+                     dryRun: dryRun, stop: { simulateStopRequested.load(ordering: .relaxed) })
+            return
+        }
 
         let sink: any SimulatedMessageSink = dryRun ? StdoutSink() : try BrokerSink(connect(config), qos: qos)
         let began = Self.wallClock()
@@ -164,7 +179,7 @@ struct SimulateCommand: ParsableCommand {
         }
     }
 
-    private func connect(_ config: KlasterConfig) throws(KlasterError) -> MQTTPublisher {
+    private func connect(_ config: KlasterConfig, will: MQTTPublisher.Will? = nil) throws(KlasterError) -> MQTTPublisher {
         var m = config.mqtt
         if let broker { m.url = broker }
         if let username { m.username = username }
@@ -178,7 +193,7 @@ struct SimulateCommand: ParsableCommand {
         options.clientID = nil
         options.cleanSession = true
         options.sessionExpirySeconds = 0
-        return try MQTTPublisher(options: options)
+        return try MQTTPublisher(options: options, will: will)
     }
 
     private func installStopHandlers() {

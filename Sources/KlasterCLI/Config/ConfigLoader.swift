@@ -55,6 +55,7 @@ public enum ConfigLoader {
         if let t = try reader.table("buckets") { try readBuckets(t, into: &config.buckets) }
         if let t = try reader.table("ingest") { try readIngest(t, into: &config.ingest) }
         if let t = try reader.table("http") { try readHTTP(t, into: &config.http) }
+        if let t = try reader.table("sparkplug") { try readSparkplug(t, into: &config.sparkplug) }
         if let t = try reader.table("quantities") { config.quantities = QuantityTable(overrides: try readQuantities(t)) }
         for t in try reader.tableArray("factors") { config.factors.append(try readFactor(t)) }
         for t in try reader.tableArray("targets") { config.targets.append(try readTarget(t)) }
@@ -138,6 +139,35 @@ public enum ConfigLoader {
 
     private static func readHTTP(_ s: ConfigSection, into h: inout KlasterConfig.HTTP) throws(KlasterError) {
         if let v = try s.string("listen") { h.listen = v.isEmpty ? nil : v }
+        try s.finish()
+    }
+
+    /// `[sparkplug]`: a present section turns Sparkplug on (`groups` defaults to `["+"]`).
+    private static func readSparkplug(_ s: ConfigSection, into sp: inout KlasterConfig.Sparkplug) throws(KlasterError) {
+        if let v = try s.string("host_id") {
+            guard !v.isEmpty, !v.contains(where: { "/+#".contains($0) }) else {
+                throw s.bad("host_id", "must be a non-empty topic level without '/', '+' or '#'")
+            }
+            sp.hostID = v
+        }
+        sp.groups = ["+"]
+        if let v = try s.strings("groups") {
+            guard !v.isEmpty else { throw s.bad("groups", "needs at least one group (\"+\" = every group)") }
+            for g in v where g.isEmpty || g.contains("/") || g.contains("#") || (g.contains("+") && g != "+") {
+                throw s.bad("groups", "\"\(g)\" is not a group id (a topic level, or \"+\")")
+            }
+            sp.groups = v
+        }
+        if let v = try s.duration("reorder_timeout") { sp.reorderTimeout = v }
+        if let v = try s.duration("rebirth_interval") { sp.rebirthInterval = v }
+        if let m = try s.table("metrics") {
+            for name in m.keys {
+                guard let q = try m.string(name) else { continue }
+                guard !q.isEmpty, !q.contains("/") else { throw m.bad(name, "must be a quantity name without '/'") }
+                sp.metrics[name] = q
+            }
+            try m.finish()
+        }
         try s.finish()
     }
 

@@ -25,8 +25,11 @@ enum AlertCheck {
             let window = rule.window(at: data.now)
             let obs: AlertObservation
             if let o = seen[rule.name] { obs = o } else { obs = try data.observe(rule, window: window) }
-            let state = engine.state(of: rule.name)
+            var state = engine.state(of: rule.name)
             if saved[rule.name] != state { changed[rule.name] = state }
+            // Every series of the rule is stale (Sparkplug DEATH): UNKNOWN now, whatever
+            // window the state machine last stepped (the saved state is left to it).
+            if obs.staleSince != nil { state.status = .unknown }
             result.states.append((rule, state, obs, window))
             result.lines.append(line(rule: rule, state: state, observation: obs, window: window, now: data.now))
         }
@@ -45,6 +48,9 @@ enum AlertCheck {
                      now: EpochMillis) -> String {
         let what = rule.series ?? "emissions of \(rule.group ?? "?")"
         let span = "\(hhmm(window.lowerBound))–\(hhmm(window.upperBound))Z"
+        if let since = obs.staleSince {
+            return "stale: \(obs.subject ?? what) marked stale at \(RFC3339.format(since)) (Sparkplug edge node or device offline)"
+        }
         guard let v = obs.value else { return "no data for \(what) in \(span)" }
         if let newest = obs.newestTs, now - newest > rule.effectiveStaleAfter {
             return "stale data for \(what): newest reading \(RFC3339.format(newest))"

@@ -61,7 +61,7 @@ public struct AlertEngine: Sendable {
         if s.lastWindowEnd == nil { n.since = window.upperBound } // first evaluation: the state holds from here
         let contiguous = s.lastWindowEnd == window.lowerBound
         n.lastWindowEnd = window.upperBound
-        let stale = obs.newestTs.map { now - $0 > rule.effectiveStaleAfter } ?? false
+        let stale = obs.staleSince != nil || (obs.newestTs.map { now - $0 > rule.effectiveStaleAfter } ?? false)
         guard let value = obs.value, !stale else {
             n.value = nil
             n.pending = nil

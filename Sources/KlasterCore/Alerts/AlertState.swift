@@ -42,11 +42,14 @@ public struct AlertObservation: Sendable, Equatable {
     public var subject: String?
     /// Newest reading seen for the rule (for the staleness test and the text).
     public var newestTs: EpochMillis?
+    /// Set when every series of the rule is marked stale (Sparkplug NDEATH/DDEATH): since when.
+    public var staleSince: EpochMillis?
 
-    public init(value: Double?, subject: String? = nil, newestTs: EpochMillis? = nil) {
+    public init(value: Double?, subject: String? = nil, newestTs: EpochMillis? = nil, staleSince: EpochMillis? = nil) {
         self.value = value
         self.subject = subject
         self.newestTs = newestTs
+        self.staleSince = staleSince
     }
 
     public static let missing = AlertObservation(value: nil)

@@ -31,6 +31,8 @@ public struct Batch: Sendable {
     /// are then final). Readers scan raw readings for the open window from here.
     public var openFrom: EpochMillis?
     public var deadLetters: [DeadLetter] = []
+    /// Series marked stale or fresh (Sparkplug DEATH/BIRTH), in order.
+    public var staleMarks: [SeriesStaleMark] = []
     public var counters = IngestCounters()
 
     public init(lastMessageSeq: UInt64) {
@@ -39,6 +41,6 @@ public struct Batch: Sendable {
 
     public var isEmpty: Bool {
         newSeries.isEmpty && readings.isEmpty && lateReadings.isEmpty && buckets.isEmpty && frontiers.isEmpty
-            && deadLetters.isEmpty && counters == IngestCounters()
+            && deadLetters.isEmpty && staleMarks.isEmpty && counters == IngestCounters()
     }
 }

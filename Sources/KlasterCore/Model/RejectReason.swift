@@ -15,4 +15,12 @@ public enum RejectReason: String, Sendable, CaseIterable, Codable {
     case tooDeep = "too_deep"
     case invalidUTF8 = "invalid_utf8"
     case empty = "empty"
+    /// Sparkplug B: the payload is not valid protobuf wire format.
+    case malformedProtobuf = "malformed_protobuf"
+    /// Sparkplug B: a metric of a type Klaster does not store (String, Bytes, DataSet, Template, …).
+    case unsupportedType = "unsupported_type"
+    /// Sparkplug B: DATA with an alias (or name) that no BIRTH of the edge node defined.
+    case unknownAlias = "unknown_alias"
+    /// Sparkplug B: DATA or DBIRTH from an edge node with no NBIRTH since the host started or since its NDEATH.
+    case noBirth = "no_birth"
 }

@@ -92,7 +92,9 @@ public final class SeriesResolver {
     /// The series `plant/meter/quantity` (line protocol: tags `plant`, `meter`, the field name).
     /// - Returns: Its id, or `nil` when a part is empty, holds `/`, or is not valid UTF-8.
     /// - Complexity: No allocation for a series seen before (the key is built in a reused buffer).
-    public func resolve(plant: UnsafeRawBufferPointer, meter: UnsafeRawBufferPointer, quantity: UnsafeRawBufferPointer) -> SeriesID? {
+    /// - Parameter fallbackUnit: The unit of a new series whose quantity has none (Sparkplug's `engUnit`).
+    public func resolve(plant: UnsafeRawBufferPointer, meter: UnsafeRawBufferPointer, quantity: UnsafeRawBufferPointer,
+                        fallbackUnit: String? = nil) -> SeriesID? {
         if !Self.isKeyPart(plant) || !Self.isKeyPart(meter) || !Self.isKeyPart(quantity) { return nil }
         let n = plant.count + meter.count + quantity.count + 2
         if n > scratchCapacity {
@@ -111,7 +113,8 @@ public final class SeriesResolver {
         let p = String(decoding: plant, as: UTF8.self)
         let q = String(decoding: quantity, as: UTF8.self)
         let spec = quantities.spec(for: q)
-        return intern(key: k) { SeriesInfo(id: $0, key: key, plant: p, quantity: q, kind: spec.kind, unit: spec.unit) }
+        let unit = spec.unit.isEmpty ? (fallbackUnit ?? "") : spec.unit
+        return intern(key: k) { SeriesInfo(id: $0, key: key, plant: p, quantity: q, kind: spec.kind, unit: unit) }
     }
 
     @inline(__always)
@@ -120,10 +123,10 @@ public final class SeriesResolver {
     }
 
     /// String form of `resolve(plant:meter:quantity:)`.
-    public func resolve(plant: String, meter: String, quantity: String) -> SeriesID? {
+    public func resolve(plant: String, meter: String, quantity: String, fallbackUnit: String? = nil) -> SeriesID? {
         let p = Array(plant.utf8), m = Array(meter.utf8), q = Array(quantity.utf8)
         return p.withUnsafeBytes { pb in m.withUnsafeBytes { mb in q.withUnsafeBytes { qb in
-            resolve(plant: pb, meter: mb, quantity: qb)
+            resolve(plant: pb, meter: mb, quantity: qb, fallbackUnit: fallbackUnit)
         } } }
     }
 

@@ -33,6 +33,9 @@ final class AggregatorLoop {
     private var buffer: [IngestEvent] = []
     private var deadLetters: SideQueueReader<DeadLetter>
     private var newSeries: SideQueueReader<SeriesInfo>
+    private var staleMarks: SideQueueReader<SeriesStaleMark>
+    /// Stale marks since the last commit (they ride with the next batch).
+    private var pendingStale: [SeriesStaleMark] = []
     /// Messages added since the last commit.
     private var pendingMessages = 0
     /// Sequence number of the last complete message added.
@@ -57,6 +60,7 @@ final class AggregatorLoop {
         self.logger = logger
         deadLetters = SideQueueReader(shared.deadLetters)
         newSeries = SideQueueReader(shared.newSeries)
+        staleMarks = SideQueueReader(shared.staleMarks)
         lastSeq = shared.startSeq
         buffer.reserveCapacity(4096)
         let delay = getenv("KLASTER_FAULT_COMMIT_DELAY_MS").flatMap { UInt32(String(cString: $0)) } ?? 0
@@ -130,6 +134,8 @@ final class AggregatorLoop {
             aggregator.addDeadLetter(deadLetters.next())
         case .newSeries:
             aggregator.register(newSeries.next())
+        case .staleMark:
+            pendingStale.append(staleMarks.next())
         }
     }
 
@@ -144,7 +150,9 @@ final class AggregatorLoop {
             aggregator.finalizeIdle(idleAfter: idleAfter)
             lastIdleCheck = now
         }
-        let batch = aggregator.takeBatch(lastMessageSeq: lastSeq)
+        var batch = aggregator.takeBatch(lastMessageSeq: lastSeq)
+        batch.staleMarks = pendingStale
+        pendingStale.removeAll()
         if faultCommitDelayMicros > 0 { usleep(faultCommitDelayMicros) }
         do {
             try store.apply(batch)

@@ -15,6 +15,8 @@ struct IngestEvent: Sendable {
         case deadLetter
         /// Take the next new series from the side queue.
         case newSeries
+        /// Take the next stale mark from the side queue.
+        case staleMark
     }
 
     var kind: Kind
@@ -27,6 +29,7 @@ struct IngestEvent: Sendable {
     @inline(__always) static func end(_ seq: UInt64) -> IngestEvent { IngestEvent(kind: .endOfMessage, seq: seq, reading: blank) }
     static let deadLetterMarker = IngestEvent(kind: .deadLetter, seq: 0, reading: blank)
     static let newSeriesMarker = IngestEvent(kind: .newSeries, seq: 0, reading: blank)
+    static let staleMarker = IngestEvent(kind: .staleMark, seq: 0, reading: blank)
 }
 
 /// A FIFO for the rare heap-carrying events, filled by the network thread

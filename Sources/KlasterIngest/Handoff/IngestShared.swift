@@ -26,6 +26,7 @@ final class IngestShared: Sendable {
     let ring: SPSCRing<IngestEvent>
     let deadLetters = SideQueue<DeadLetter>()
     let newSeries = SideQueue<SeriesInfo>()
+    let staleMarks = SideQueue<SeriesStaleMark>()
     /// Wakes the aggregator thread (events or a flush request).
     let ringSignal = EventSignal()
     /// Wakes the network thread after a commit.

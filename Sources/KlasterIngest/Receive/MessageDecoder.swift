@@ -12,4 +12,17 @@ protocol MessageDecoder {
                          into readings: inout [Reading]) -> ParseRejection?
     /// Series created since the last call (for the aggregator and the store).
     mutating func takeNewSeries() -> [SeriesInfo]
+    /// True when `takeSideEffects` has something (checked after every message: cheap).
+    var hasSideEffects: Bool { get }
+    /// Moves what the decoder wants done besides readings into `effects`
+    /// (which the caller has emptied).
+    mutating func takeSideEffects(into effects: inout DecoderSideEffects)
+    /// Lets time pass (Sparkplug's reorder timeout); results come through `takeSideEffects`.
+    mutating func tick(now: EpochMillis)
+}
+
+extension MessageDecoder {
+    var hasSideEffects: Bool { false }
+    mutating func takeSideEffects(into effects: inout DecoderSideEffects) {}
+    mutating func tick(now: EpochMillis) {}
 }

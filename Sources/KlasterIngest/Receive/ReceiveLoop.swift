@@ -1,6 +1,7 @@
 import CLinux
 import KlasterCore
 import KlasterMQTT
+import KlasterSparkplug
 import Logging
 
 #if canImport(Glibc)
@@ -55,6 +56,16 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
     private var readings: [Reading] = []
     private var receivedInBurst: Int64 = 0
     private var pollFDs = [pollfd](repeating: pollfd(), count: 2)
+    /// `spBv1.0/<group>/#` per `[sparkplug] groups` (never `$share`d: alias tables are per process).
+    private let sparkplugTopics: [String]
+    /// `[sparkplug] host_id`: publish STATE as a primary host.
+    private let hostID: String?
+    /// The STATE of the current connection (its CONNECT timestamp).
+    private var hostState: SparkplugHostState?
+    /// SUBACKs still due before the STATE birth may be published.
+    private var pendingSubacks = 0
+    private var effects = DecoderSideEffects()
+    private var nextTick: Int64 = 0
 
     init(shared: IngestShared, options: MQTTConnectionOptions, config: KlasterConfig, decoder: Decoder, logger: Logger) throws(KlasterError) {
         self.shared = shared
@@ -75,6 +86,8 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
                                          now: IngestClock.monotonicMillis())
         lastReadSeq = shared.startSeq
         readings.reserveCapacity(1024)
+        sparkplugTopics = config.sparkplug.isEnabled ? config.sparkplug.groups.map(SparkplugTopic.filter(group:)) : []
+        hostID = config.sparkplug.isEnabled ? config.sparkplug.hostID : nil
         client.delegate = self
     }
 
@@ -126,6 +139,16 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
         for action in actions {
             switch action {
             case .startConnect:
+                if let hostID {
+                    // Sparkplug: the will is STATE offline with this CONNECT's timestamp; the birth reuses it.
+                    let state = SparkplugHostState(hostID: hostID, connectTimestamp: IngestClock.wallMillis())
+                    hostState = state
+                    let wrc = client.setWill(topic: state.topic, payload: state.will, qos: SparkplugHostState.qos, retain: true)
+                    if case .fatal(let e) = MosquittoErrors.classify(wrc, doing: "set the STATE will on \(state.topic)") {
+                        shared.fail(e)
+                        return true
+                    }
+                }
                 connector.start(client)
             case .waitUntil(let t):
                 let ms = max(0, t - IngestClock.monotonicMillis())
@@ -134,7 +157,8 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
                 guard waitForCommit(lastReadSeq) else { return true }
             case .subscribe:
                 // On every connect: harmless with a kept session, needed without one.
-                for t in topics {
+                pendingSubacks = topics.count + sparkplugTopics.count
+                for t in topics + sparkplugTopics {
                     let src = client.subscribe(t, qos: qos)
                     if case .fatal(let e) = MosquittoErrors.classify(src, doing: "subscribe to \(t)") { shared.fail(e) }
                 }
@@ -207,6 +231,43 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
             }
         }
         if !check(client.loopMisc(), "keepalive") { return }
+        let now = IngestClock.wallMillis()
+        if now >= nextTick {
+            nextTick = now + 100
+            decoder.tick(now: now)
+            if decoder.hasSideEffects {
+                applySideEffects()
+                // Readings released by the timer (held behind a seq gap) complete as one more message.
+                lastReadSeq += 1
+                push(.end(lastReadSeq))
+                shared.ringSignal.signal()
+            }
+        }
+    }
+
+    /// Carries out what the decoder asked for besides readings: dead letters
+    /// of held-back messages, readings a timer released, Sparkplug commands
+    /// (queued: they leave with the next write, after the commit), stale marks.
+    private func applySideEffects() {
+        effects.removeAll()
+        decoder.takeSideEffects(into: &effects)
+        for r in effects.readings { push(.reading(r)) }
+        for d in effects.deadLetters {
+            shared.deadLetters.append(d)
+            push(.deadLetterMarker)
+        }
+        for c in effects.commands {
+            let rc = client.publish(topic: c.topic, payload: c.payload, qos: 0, retain: false)
+            if rc != MosquittoClient.success {
+                logger.warning("cannot queue a Sparkplug command", metadata: ["topic": "\(c.topic)", "error": "\(MosquittoErrors.describe(rc))"])
+            } else {
+                logger.info("Sparkplug Rebirth requested", metadata: ["topic": "\(c.topic)"])
+            }
+        }
+        for m in effects.staleChanges {
+            shared.staleMarks.append(m)
+            push(.staleMarker)
+        }
     }
 
     /// Reads packets until the burst cap, the burst deadline
@@ -281,6 +342,10 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
         guard waitForCommit(lastReadSeq) else { return }
         let fd = client.socket
         guard fd >= 0 else { return }
+        if let hostState {
+            // A clean Sparkplug disconnect: STATE offline first (the will is not sent on DISCONNECT).
+            _ = client.publish(topic: hostState.topic, payload: hostState.death, qos: SparkplugHostState.qos, retain: true)
+        }
         let deadline = IngestClock.monotonicMillis() + 3_000
         while client.wantWrite && IngestClock.monotonicMillis() < deadline {
             if client.loopWrite() != MosquittoClient.success { return }
@@ -353,7 +418,17 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
                                      hint: "check the broker ACL for this user"))
             return
         }
-        logger.info("subscribed", metadata: ["topics": "\(topics)", "granted_qos": "\(grantedQoS)"])
+        logger.info("subscribed", metadata: ["topics": "\(topics + sparkplugTopics)", "granted_qos": "\(grantedQoS)"])
+        pendingSubacks -= 1
+        if pendingSubacks == 0, let hostState {
+            // Subscribed first, then the STATE birth (Sparkplug 3.0), with the CONNECT's timestamp.
+            let rc = client.publish(topic: hostState.topic, payload: hostState.birth, qos: SparkplugHostState.qos, retain: true)
+            if rc != MosquittoClient.success {
+                logger.warning("cannot publish the Sparkplug STATE birth", metadata: ["error": "\(MosquittoErrors.describe(rc))"])
+            } else {
+                logger.info("Sparkplug host online", metadata: ["topic": "\(hostState.topic)", "timestamp": "\(hostState.connectTimestamp)"])
+            }
+        }
     }
 
     func mosquittoPublished(mid: Int32) {}
@@ -371,6 +446,7 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
             push(.newSeriesMarker)
         }
         for r in readings { push(.reading(r)) }
+        if decoder.hasSideEffects { applySideEffects() }
         if let rejection {
             // Kept whole, except a payload over the size limit, kept up to the limit.
             let stored = rejection.reason == .tooLarge ? Array(payload.prefix(maxPayloadBytes)) : Array(payload)

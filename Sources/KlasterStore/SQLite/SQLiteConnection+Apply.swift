@@ -62,6 +62,20 @@ extension SQLiteConnection {
                 }
             }
 
+            if !batch.staleMarks.isEmpty {
+                let mark = try db.prepare("INSERT INTO series_stale (series, since) VALUES (?1, ?2) ON CONFLICT (series) DO NOTHING")
+                let clear = try db.prepare("DELETE FROM series_stale WHERE series = ?1")
+                for m in batch.staleMarks {
+                    let st = m.stale ? mark : clear
+                    st.reset()
+                    st.bind(1, dbID(m.series))
+                    if m.stale { st.bind(2, m.at) }
+                    _ = try st.step()
+                }
+                mark.reset()
+                clear.reset()
+            }
+
             let c = batch.counters
             // A reading whose (series, ts) is already stored (redelivery after a
             // restart, an overlapping import) is a duplicate too: the first one

@@ -78,6 +78,13 @@ extension SQLiteConnection {
         return out
     }
 
+    func staleSeries() throws(KlasterError) -> [SeriesID: EpochMillis] {
+        let st = try db.prepare("SELECT series, since FROM series_stale")
+        var out: [SeriesID: EpochMillis] = [:]
+        while try st.step() { out[SeriesID(truncatingIfNeeded: st.int64(0))] = st.int64(1) }
+        return out
+    }
+
     func loadAlertStates() throws(KlasterError) -> [String: AlertState] {
         let st = try db.prepare("SELECT rule, status, since, level, pending, pending_since, last_window_end, value FROM alert_state")
         var out: [String: AlertState] = [:]

@@ -9,7 +9,7 @@ enum Migrations {
     static var current: Int { all.count }
 
     /// Migration `i + 1` is `all[i]`.
-    static let all: [String] = [v1, v2, v3]
+    static let all: [String] = [v1, v2, v3, v4]
 
     /// v1: series, raw readings, the four default bucket tables, dead letters, counters.
     static let v1 = """
@@ -68,6 +68,11 @@ enum Migrations {
             rule TEXT PRIMARY KEY, status INTEGER NOT NULL, since INTEGER NOT NULL, level INTEGER NOT NULL,
             pending INTEGER, pending_since INTEGER, last_window_end INTEGER, value REAL
         ) STRICT, WITHOUT ROWID;
+        """
+
+    /// v4: series whose Sparkplug edge node or device is dead (NDEATH/DDEATH), since when.
+    static let v4 = """
+        CREATE TABLE series_stale (series INTEGER PRIMARY KEY, since INTEGER NOT NULL) STRICT;
         """
 
     /// Brings `db` to `target` (default: `current`).
