@@ -131,6 +131,12 @@ static void wait_acked(long target) {
     pthread_mutex_unlock(&lock);
 }
 
+/* Keep libmosquitto's own queue of unacknowledged messages short: it walks
+ * that queue on every PUBACK, so an unbounded one makes publishing quadratic. */
+static void throttle(long sent) {
+    if (sent % 1000 == 0) wait_acked(sent - 5000);
+}
+
 static void disconnect(struct mosquitto *m) {
     mosquitto_disconnect(m);
     mosquitto_loop_stop(m, false);
@@ -154,8 +160,7 @@ static int pub(const char *host, int port, const char *path) {
         *tab = 0;
         publish_or_die(m, line, tab + 1, (size_t)(line + n - (tab + 1)));
         sent++;
-        /* Keep libmosquitto's own queue short: it walks it on every ack. */
-        if (sent % 1000 == 0) wait_acked(sent - 5000);
+        throttle(sent);
     }
     wait_acked(sent);
     double secs = now_s() - t0;
@@ -184,7 +189,7 @@ static int live(const char *host, int port, long series, long seconds) {
             topic_of(i, topic, sizeof topic);
             int len = snprintf(payload, sizeof payload, "{\"ts\":%lld,\"v\":%.3f}", sec * 1000, value_of(i, k, counter));
             publish_or_die(m, topic, payload, (size_t)len);
-            sent++;
+            throttle(++sent);
         }
         clock_gettime(CLOCK_REALTIME, &wall);
         double took = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9 - (double)sec;

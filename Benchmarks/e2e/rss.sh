@@ -5,12 +5,12 @@
 # every SAMPLE seconds and reports the trend after the warm-up: the slope of
 # a least-squares line through the samples, and their min/max.
 #
-# Usage: Benchmarks/e2e/rss.sh [DURATION_S=600] [SERIES=20000] [WARMUP_S=120]
+# Usage: Benchmarks/e2e/rss.sh [DURATION_S=600] [SERIES=10000] [WARMUP_S=120]
 #   env: KLASTER_BIN (default .build/release/klaster, built if missing), SAMPLE (10 s), KEEP=1
 # RSS grows while SQLite's page cache (PRAGMA cache_size in the store) fills
 # with the database; "flat" means no growth once it is full.
 set -euo pipefail
-DURATION=${1:-600}; SERIES=${2:-20000}; WARMUP=${3:-120}; SAMPLE=${SAMPLE:-10}
+DURATION=${1:-600}; SERIES=${2:-10000}; WARMUP=${3:-120}; SAMPLE=${SAMPLE:-10}
 BENCH_NAME=rss
 # shellcheck source=Benchmarks/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +25,7 @@ done
 "$WORK/fleetpub" live 127.0.0.1 "$PORT" "$SERIES" "$DURATION" > "$WORK/pub.log" 2>&1 & PUB=$!; STOP_PIDS=("$PUB" "$INGEST")
 
 echo "# $(date -u +%FT%TZ) live fleet: $SERIES series at 1 Hz ($SERIES msg/s) for $DURATION s; host load $(load)"
+messages() { "$BIN" stats --db "$WORK/r.db" --format json 2>/dev/null | sed -n 's/.*"messages":\([0-9]*\).*/\1/p' | head -1; }
 dbsize() { stat -c %s "$WORK"/r.db* 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 : > "$WORK/samples"
 t0=$SECONDS
@@ -32,7 +33,10 @@ while kill -0 "$PUB" 2>/dev/null; do
   t=$((SECONDS - t0))
   rss=$(awk '/VmRSS/{print $2}' "/proc/$INGEST/status")
   echo "$t $rss $(dbsize)" >> "$WORK/samples"
-  printf 't=%4ds rss=%6.1f MB db+wal=%6.1f MB\n' "$t" "$(echo "$rss / 1024" | bc -l)" "$(echo "$(dbsize) / 1048576" | bc -l)"
+  committed=""
+  # once a minute: how far ingest has committed (it should keep up with the fleet)
+  if (( t % 60 < SAMPLE )); then committed=" committed=$(messages)"; fi
+  printf 't=%4ds rss=%6.1f MB db+wal=%6.1f MB%s\n' "$t" "$(echo "$rss / 1024" | bc -l)" "$(echo "$(dbsize) / 1048576" | bc -l)" "$committed"
   sleep "$SAMPLE"
 done
 wait "$PUB"; STOP_PIDS=("$INGEST")
@@ -41,7 +45,7 @@ cat "$WORK/pub.log"
 published=$(awk '/^published/{print $2}' "$WORK/pub.log")
 deadline=$((SECONDS + 120))
 while (( SECONDS < deadline )); do
-  got=$("$BIN" stats --db "$WORK/r.db" --format json 2>/dev/null | sed -n 's/.*"messages":\([0-9]*\).*/\1/p' | head -1)
+  got=$(messages)
   [[ ${got:-0} -ge $published ]] && break
   sleep 1
 done
