@@ -3,7 +3,7 @@
 #
 #   private mosquitto (free 127.0.0.1 port) ─▶ klaster ingest ─▶ SQLite
 #   klaster simulate --backfill (year to date, hourly) + a short live phase ─▶ mosquitto
-#   then: series, query, emissions, targets, check, report (HTML)
+#   then: series, query, emissions, targets, cbam, check, report (HTML)
 #
 # Everything goes to ./demo-out/ (DEMO_OUT): broker config and persistence,
 # klaster.toml, klaster.db, logs, report.html. `make demo` installs what is
@@ -200,6 +200,24 @@ agg = "max"
 warn = 160
 crit = 200
 for = "1h"
+
+# CBAM goods (klaster cbam; docs/cbam.md). The urea unit's steam is raised
+# from the ammonia unit's waste heat, so urea has no direct stream of its own
+# here: its embedded emissions are its electricity and the ammonia it consumes.
+[[cbam.goods]]
+name = "ammonia"
+cn_code = "2814 10 00"
+production = "socar-karbamid/ammonia-unit/ammonia_t"
+direct = ["socar-karbamid/gas-inlet/gas_volume_nm3"]
+electricity = ["socar-karbamid/ammonia-feeder-*/active_energy_kwh"]
+
+[[cbam.goods]]
+name = "urea"
+cn_code = "3102 10 12"
+production = "socar-karbamid/urea-line/production_t"
+electricity = ["socar-karbamid/urea-feeder-*/active_energy_kwh"]
+precursors = [{ good = "ammonia", t_per_t = 0.567 }]
+default_see = 2.75
 TOML
 
 say "klaster ingest"
@@ -264,6 +282,8 @@ run emissions "${CFG[@]}" --from "$YEAR_START" --to now --by plant --format tabl
 run emissions "${CFG[@]}" --from "$YEAR_START" --to now --by scope --format table
 run emissions "${CFG[@]}" --from "$WEEK_START" --to now --every 1d --by cluster --format table
 run targets "${CFG[@]}" --format table
+run cbam "${CFG[@]}" --format table
+run query "${CFG[@]}" 'socar-karbamid/urea-line/production_t' --from=-3d --to=now --every 1d --tz Asia/Baku --format table
 run check "${CFG[@]}"
 
 say "report"

@@ -13,7 +13,7 @@ public struct KlasterCommand: AsyncParsableCommand {
         subcommands: [
             IngestCommand.self, SimulateCommand.self, ImportCommand.self, QueryCommand.self,
             SeriesCommand.self, StatsCommand.self, DeadletterCommand.self, DBCommand.self,
-            EmissionsCommand.self, TargetsCommand.self, CheckCommand.self, ReportCommand.self,
+            EmissionsCommand.self, TargetsCommand.self, CbamCommand.self, CheckCommand.self, ReportCommand.self,
         ]
     )
     public init() {}

@@ -94,6 +94,14 @@ public struct KlasterConfig: Sendable, Equatable {
         public var isEnabled: Bool { !groups.isEmpty }
     }
 
+    public struct Emissions: Sendable, Equatable {
+        /// Scope-2 method that targets, alerts on emissions groups, CBAM's
+        /// indirect emissions and the report's pathway use (`emissions.scope2_method`).
+        /// `emissions --by scope` shows both where market factors exist.
+        public var scope2Method = EmissionFactor.Method.location
+        public init() {}
+    }
+
     public var mqtt = MQTT()
     public var storage = Storage()
     public var buckets = Buckets()
@@ -104,6 +112,9 @@ public struct KlasterConfig: Sendable, Equatable {
     public var factors: [EmissionFactor] = []
     public var targets: [Target] = []
     public var alerts: [AlertRule] = []
+    public var emissions = Emissions()
+    /// `[[cbam.goods]]`, in config order.
+    public var cbamGoods: [CbamGood] = []
 
     public init() {}
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 // ByteBuffer's initialisers live in NIOCore (a dependency of Hummingbird).
@@ -17,18 +18,34 @@ public struct HealthReport: Sendable {
 }
 
 /// The daemon's HTTP endpoint (Hummingbird 2): `/metrics` in the Prometheus
-/// text format and `/healthz` (200 `ok …` when healthy, 503 otherwise).
+/// text format, `/healthz` (200 `ok …` when healthy, 503 otherwise) and,
+/// with `live`, the report at `/` and the JSON API under `/api/v1/`.
 public enum ObservabilityServer {
     /// Builds the server as a `Service` for the daemon's `ServiceGroup`.
     /// - Parameters:
     ///   - address: Where to listen.
     ///   - registry: The Prometheus registry to render.
     ///   - health: Called per `/healthz` request.
+    ///   - live: The report page and API handlers (`nil`: not served).
     ///   - logger: Server log.
     public static func make(address: ListenAddress, registry: PrometheusCollectorRegistry = MetricsBootstrap.registry,
-                            health: @escaping @Sendable () -> HealthReport,
+                            health: @escaping @Sendable () -> HealthReport, live: LiveEndpoints? = nil,
                             logger: Logger) -> some Service {
         let router = Router()
+        if let live {
+            router.get("/") { _, _ -> Response in
+                respond(await offloaded(live.page))
+            }
+            router.get("/api/v1/:endpoint") { request, context -> Response in
+                let name = context.parameters.get("endpoint") ?? ""
+                guard let handler = live.api[name] else {
+                    return respond(LiveResponse(status: 404, contentType: "text/plain; charset=utf-8",
+                                                body: "no endpoint /api/v1/\(name) (try \(live.api.keys.sorted().joined(separator: ", ")))\n"))
+                }
+                let params = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
+                return respond(await offloaded { handler(params) })
+            }
+        }
         router.get("/metrics") { _, _ -> Response in
             var buffer: [UInt8] = []
             buffer.reserveCapacity(8192)
@@ -47,5 +64,18 @@ public enum ObservabilityServer {
         return Application(router: router,
                            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "klaster"),
                            logger: httpLogger)
+    }
+
+    private static func respond(_ r: LiveResponse) -> Response {
+        Response(status: HTTPResponse.Status(code: r.status), headers: [.contentType: r.contentType],
+                 body: .init(byteBuffer: ByteBuffer(string: r.body)))
+    }
+
+    /// Runs a blocking handler (SQLite reads) on a thread of its own rather
+    /// than on one of the server's event loops.
+    private static func offloaded(_ work: @escaping @Sendable () -> LiveResponse) async -> LiveResponse {
+        await withCheckedContinuation { (c: CheckedContinuation<LiveResponse, Never>) in
+            Thread.detachNewThread { c.resume(returning: work()) }
+        }
     }
 }

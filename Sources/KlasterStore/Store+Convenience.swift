@@ -88,10 +88,11 @@ extension Store {
         }
     }
 
-    public func alertObservation(for rule: AlertRule, window: Range<EpochMillis>, factors: FactorTable, now: EpochMillis,
-                                 series: [SeriesInfo]? = nil) throws(KlasterError) -> AlertObservation {
-        try read { (db: any StoreReader) throws(KlasterError) -> AlertObservation in
-            try db.alertObservation(for: rule, window: window, factors: factors, now: now, series: series)
+    /// See ``StoreReader/judgeAlert(_:factors:now:series:)``.
+    public func judgeAlert(_ rule: AlertRule, factors: FactorTable, now: EpochMillis,
+                           series: [SeriesInfo]? = nil) throws(KlasterError) -> AlertJudgement {
+        try read { (db: any StoreReader) throws(KlasterError) -> AlertJudgement in
+            try db.judgeAlert(rule, factors: factors, now: now, series: series)
         }
     }
 

@@ -82,44 +82,67 @@ extension StoreReader {
         return out
     }
 
-    /// What one alert rule sees in one window — the `fetch` of `AlertEngine.evaluate`:
-    /// a series rule merges its glob's buckets in the window and aggregates
-    /// them (worst series wins); a group rule sums the group's kg CO2e.
+    /// What one alert rule sees in each of a run of windows — the input of
+    /// `AlertEngine.judge`, read in one pass over the windows' span: a series
+    /// rule merges its glob's buckets per window and aggregates them (worst
+    /// series wins); a group rule sums the group's kg CO2e.
     /// - Parameters:
+    ///   - windows: Contiguous, ascending, each `rule.every` wide.
     ///   - factors: Factor selection (group rules only).
     ///   - series: Known series (group rules only; `nil` = load them).
-    public func alertObservation(for rule: AlertRule, window: Range<EpochMillis>, factors: FactorTable, now: EpochMillis,
-                                 series: [SeriesInfo]? = nil) throws(KlasterError) -> AlertObservation {
+    /// - Returns: One observation per window.
+    public func alertObservations(for rule: AlertRule, windows: [Range<EpochMillis>], factors: FactorTable, now: EpochMillis,
+                                  series: [SeriesInfo]? = nil) throws(KlasterError) -> [AlertObservation] {
+        guard let first = windows.first, let last = windows.last else { return [] }
+        func index(_ start: EpochMillis) -> Int? {
+            let i = Int((start - first.lowerBound) / rule.every)
+            return start >= first.lowerBound && i < windows.count ? i : nil
+        }
         if let glob = rule.series {
-            let rows = try buckets(seriesGlob: [glob], from: window.lowerBound, to: window.upperBound, every: rule.every)
             let stale = try staleSeries()
-            guard !stale.isEmpty else { return rule.observe(rows: rows.map { ($0.series, $0.row) }, window: window) }
-            // Stale series (dead Sparkplug nodes/devices) do not count; when every
-            // matching series is stale the rule has no live data: UNKNOWN.
-            let live = rows.filter { stale[$0.series.id] == nil }
-            let matching = try matchingSeries([glob])
-            let staleMatching = matching.compactMap { s in stale[s.id].map { (s.key, $0) } }
-            if !staleMatching.isEmpty && staleMatching.count == matching.count {
-                let newest = staleMatching.max { $0.1 < $1.1 }!
-                return AlertObservation(value: nil, subject: newest.0, staleSince: newest.1)
+            var perWindow = [[(SeriesInfo, BucketRow)]](repeating: [], count: windows.count)
+            // Stale series (dead Sparkplug nodes/devices) do not count.
+            for b in try buckets(seriesGlob: [glob], from: first.lowerBound, to: last.upperBound, every: rule.every)
+            where stale[b.series.id] == nil {
+                if let i = index(b.row.start) { perWindow[i].append((b.series, b.row)) }
             }
-            return rule.observe(rows: live.map { ($0.series, $0.row) }, window: window)
+            var out = windows.indices.map { rule.observe(rows: perWindow[$0], window: windows[$0]) }
+            // When every matching series is stale the rule has no live data: UNKNOWN now.
+            if !stale.isEmpty {
+                let matching = try matchingSeries([glob])
+                let staleMatching = matching.compactMap { s in stale[s.id].map { (s.key, $0) } }
+                if !staleMatching.isEmpty && staleMatching.count == matching.count, let newest = staleMatching.max(by: { $0.1 < $1.1 }) {
+                    out[out.count - 1] = AlertObservation(value: nil, subject: newest.0, staleSince: newest.1)
+                }
+            }
+            return out
         }
         let known: [SeriesInfo]
         if let series { known = series } else { known = try loadSeries() }
-        let c = try emissionContributions(series: known, from: window.lowerBound, to: window.upperBound, every: rule.every,
+        let c = try emissionContributions(series: known, from: first.lowerBound, to: last.upperBound, every: rule.every,
                                           factors: factors, now: now)
-        return rule.observe(contributions: c, window: window)
+        var perWindow = [[EmissionContribution]](repeating: [], count: windows.count)
+        for x in c { if let i = index(x.start) { perWindow[i].append(x) } }
+        return windows.indices.map { rule.observe(contributions: perWindow[$0], window: windows[$0]) }
+    }
+
+    /// Judges one rule at `now` from the stored windows (`AlertEngine`).
+    public func judgeAlert(_ rule: AlertRule, factors: FactorTable, now: EpochMillis, series: [SeriesInfo]? = nil) throws(KlasterError) -> AlertJudgement {
+        let windows = AlertEngine.windows(for: rule, at: now)
+        let obs = try alertObservations(for: rule, windows: windows, factors: factors, now: now, series: series)
+        return AlertEngine.judge(rule: rule, windows: windows, observations: obs, now: now)
     }
 }
 
-/// The ingest daemon's alert hook: the same rules and state machine as
-/// `klaster check`, sharing its `alert_state` table, so the daemon and a cron
-/// check agree and a restart keeps `for` and hysteresis.
+/// The ingest daemon's alert hook: the same rules and judgement as `klaster
+/// check` (from the stored windows, so the daemon, a restarted daemon and a
+/// cron check agree for the same data); it remembers what it published
+/// (`publishedKey`), so only changes go out, also across restarts.
 ///
-/// Call `evaluate(now:)` after each commit (or on a timer); it only reads the
-/// store when a rule's window has closed since its last evaluation, so calling
-/// it often is cheap. Publish what it returns:
+/// Call `evaluate(now:)` after commits; it re-judges the rules when a rule's
+/// window has closed since the last judgement, and otherwise at most every
+/// `rejudgeInterval` (5 s), so data that arrived late for a window (a
+/// backfill) changes the answer within seconds. Publish what it returns:
 /// ```swift
 /// for t in try monitor.evaluate(now: wallClockMillis) {
 ///     try publisher.publish(topic: t.topic, payload: t.jsonPayload, qos: 1, retain: true)
@@ -129,38 +152,65 @@ extension StoreReader {
 public final class AlertMonitor {
     private let store: any Store
     private let factors: FactorTable
-    private var engine: AlertEngine
+    private let rules: [AlertRule]
+    private var published: [String: AlertState]
+    private var lastJudged: (at: EpochMillis, windowEnds: [EpochMillis])?
+    /// Shortest time between two judgements of the same windows, ms.
+    public static let rejudgeInterval: Int64 = 5_000
 
     /// - Parameters:
     ///   - rules: `config.alerts` (validated here).
     ///   - factors: `[[factors]]` of the config (defaults when empty), for group rules.
+    ///   - method: The scope-2 method of group rules (`emissions.scope2_method`).
     /// - Throws: `.usage` for a rule with inconsistent thresholds; store errors.
-    public init(store: any Store, rules: [AlertRule], factors: [EmissionFactor]) throws(KlasterError) {
+    public init(store: any Store, rules: [AlertRule], factors: [EmissionFactor], method: EmissionFactor.Method = .location) throws(KlasterError) {
         for r in rules { try r.validate() }
         self.store = store
-        self.factors = FactorTable(EmissionFactor.effective(configured: factors))
-        self.engine = AlertEngine(rules: rules, states: rules.isEmpty ? [:] : try store.loadAlertStates())
+        self.rules = rules
+        self.factors = FactorTable(EmissionFactor.effective(configured: factors), method: method)
+        self.published = rules.isEmpty ? [:] : Self.published(in: try store.loadAlertStates())
     }
 
-    /// Evaluates every rule whose window closed, saves changed states.
+    /// Judges every rule; saves and returns what changed since the last publication.
     /// - Returns: The state changes to publish on `klaster/alerts/<rule>` (retained).
     public func evaluate(now: EpochMillis) throws(KlasterError) -> [AlertTransition] {
-        guard !engine.rules.isEmpty else { return [] }
-        let before = engine.states
-        let store = self.store, factors = self.factors
+        guard !rules.isEmpty else { return [] }
+        let ends = rules.map { $0.window(at: now).upperBound }
+        if let last = lastJudged, last.windowEnds == ends, now - last.at < Self.rejudgeInterval { return [] }
+        lastJudged = (now, ends)
         var series: [SeriesInfo]?
-        let transitions = try engine.evaluate(now: now) { (rule, window) throws(KlasterError) -> AlertObservation? in
+        var changed: [String: AlertState] = [:]
+        var out: [AlertTransition] = []
+        for rule in rules {
             if rule.group != nil, series == nil { series = try store.loadSeries() }
             let known = series
-            return try store.read { (db: any StoreReader) throws(KlasterError) -> AlertObservation in
-                try db.alertObservation(for: rule, window: window, factors: factors, now: now, series: known)
+            let judged = try store.read { (db: any StoreReader) throws(KlasterError) -> AlertJudgement in
+                try db.judgeAlert(rule, factors: factors, now: now, series: known)
+            }
+            let (next, transition) = AlertEngine.report(rule: rule, judged: judged, reported: published[rule.name])
+            if let transition {
+                out.append(transition)
+                changed[Self.publishedKey + rule.name] = next
+                published[rule.name] = next
             }
         }
-        let changed = engine.states.filter { before[$0.key] != $0.value }
         if !changed.isEmpty { try store.saveAlertStates(changed) }
-        return transitions
+        return out
     }
 
-    /// Current state of a rule.
-    public func state(of rule: String) -> AlertState { engine.state(of: rule) }
+    /// What the daemon published is kept in the `alert_state` table beside
+    /// `klaster check`'s reports, under the rule name with this prefix, so
+    /// that a cron check's report never hides a change the daemon has not
+    /// published yet.
+    public static let publishedKey = "published:"
+
+    /// The daemon's published states among all saved ones, by rule name.
+    public static func published(in saved: [String: AlertState]) -> [String: AlertState] {
+        var out: [String: AlertState] = [:]
+        for (key, state) in saved where key.hasPrefix(publishedKey) { out[String(key.dropFirst(publishedKey.count))] = state }
+        return out
+    }
+
+    /// The state last published for a rule.
+    public func state(of rule: String) -> AlertState { published[rule] ?? .initial }
 }

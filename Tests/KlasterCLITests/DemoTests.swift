@@ -52,7 +52,7 @@ import Glibc
 
         // Every read command ran and printed its rows.
         for expected in ["socar-karbamid/gas-inlet/gas_volume_nm3", "cluster-2030", "karbamid-urea-intensity",
-                         "stack-co2-high", "reformer-nox-high"] {
+                         "stack-co2-high", "reformer-nox-high", "2814 10 00", "3102 10 12"] {
             #expect(log.contains(expected), "missing \(expected)")
         }
 

@@ -24,12 +24,38 @@ import Testing
         let r = try s.run(["emissions", "--from", "2025-06-01", "--to", "2025-12-02", "--every", "1d", "--format", "csv",
                            "--now", "2026-04-01T00:00:00Z"])
         #expect(r.status == 0, "\(r.stderr)")
-        // Jun 1: 10 000 Nm³ × 2.0 = 20 000; Jun 30: 50 000 kWh × 0.4 = 20 000; Dec 1: 20 000 Nm³ × 1.5 = 30 000.
+        // Days of Asia/Baku (buckets.timezone): the readings at 00:00Z fall at 04:00 local, in the day that began
+        // at 20:00Z the evening before. Jun 1: 10 000 Nm³ × 2.0 = 20 000; Jun 30: 50 000 kWh × 0.4 = 20 000;
+        // Dec 1: 20 000 Nm³ × 1.5 = 30 000.
         #expect(r.stdout == """
-            group,start,width,scope,co2e_kg
-            karbamid,2025-06-01T00:00:00Z,1d,1,20000
-            karbamid,2025-12-01T00:00:00Z,1d,1,30000
-            polymer,2025-06-30T00:00:00Z,1d,2,20000
+            group,start,width,scope,co2e_kg,method,timezone
+            karbamid,2025-05-31T20:00:00Z,1d,1,20000,,Asia/Baku
+            karbamid,2025-11-30T20:00:00Z,1d,1,30000,,Asia/Baku
+            polymer,2025-06-29T20:00:00Z,1d,2,20000,,Asia/Baku
+
+            """)
+    }
+
+    @Test func monthsOfTheZoneAndFixedWidthsInUTC() throws {
+        let s = try EmissionsScenario()
+        let months = try s.run(["emissions", "--from", "2026-01-01T00:00:00Z", "--to", "2026-03-02T00:00:00Z", "--every", "1mo",
+                                "--by", "cluster", "--format", "csv", "--now", "2026-04-01T00:00:00Z"])
+        #expect(months.status == 0, "\(months.stderr)")
+        // Baku months: February holds the 2026-02-01T00:00Z gas reading (04:00 local), March the 2026-03-01 energy one.
+        // January's only readings (2026-01-01T00:00Z) added nothing.
+        #expect(months.stdout == """
+            group,start,width,scope,co2e_kg,method,timezone
+            cluster,2025-12-31T20:00:00Z,1mo,1,0,,Asia/Baku
+            cluster,2025-12-31T20:00:00Z,1mo,2,0,,Asia/Baku
+            cluster,2026-01-31T20:00:00Z,1mo,1,15000,,Asia/Baku
+            cluster,2026-02-28T20:00:00Z,1mo,2,20000,,Asia/Baku
+
+            """)
+        let fixed = try s.run(["emissions", "--from", "2026-02-01T00:00:00Z", "--to", "2026-02-02T00:00:00Z", "--every", "1h",
+                               "--by", "cluster", "--format", "csv", "--now", "2026-04-01T00:00:00Z"])
+        #expect(fixed.stdout == """
+            group,start,width,scope,co2e_kg,method,timezone
+            cluster,2026-02-01T00:00:00Z,1h,1,15000,,UTC
 
             """)
     }

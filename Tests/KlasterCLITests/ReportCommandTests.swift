@@ -27,12 +27,13 @@ import Testing
         // Energy per plant per day: polymer 50 000 kWh on 1 March; gas: karbamid 10 000 Nm³ on 1 February.
         #expect(try values(html, chart: "energy", where: "data-day", is: "2026-03-01") == [50_000])
         #expect(try values(html, chart: "gas", where: "data-plant", is: "karbamid") == [10_000])
-        // Target panel: cluster actual 35 t, allowance 86 t, projection 35 × 365/90 t.
+        // Target panel: cluster actual 35 t, allowance 86 t, projection 35 × 8760/2164 t (the Baku year
+        // began 4 h before the UTC one: 2 164 of its hours had passed at 2026-04-01T00:00Z).
         let actual = try values(html, chart: "target", where: "data-series", is: "actual_to_date_t")
         #expect(actual.first == 35)
         #expect(try values(html, chart: "target", where: "data-series", is: "allowed_year_t").first == 86)
         let projected = try values(html, chart: "target", where: "data-series", is: "projected_year_t").first ?? 0
-        #expect(abs(projected - 35.0 * 365 / 90) < 1e-9)
+        #expect(abs(projected - 35.0 * 8760 / 2164) < 1e-9)
         // Top series: polymer energy 20 t, karbamid gas 15 t.
         #expect(try values(html, chart: "top", where: "data-series", is: "polymer/m1/active_energy_kwh") == [20])
         #expect(try values(html, chart: "top", where: "data-series", is: "karbamid/g1/gas_volume_nm3") == [15])

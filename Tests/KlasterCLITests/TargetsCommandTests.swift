@@ -29,20 +29,25 @@ import Testing
         let r = try s.run(["targets", "--format", "json", "--now", "2026-04-01T00:00:00Z"])
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try emissionRows(r.stdout)
-        // cluster 2026: allowance 86 t; to date 86 × 90/365 = 21.205 t; actual 20 + 15 = 35 t;
-        // projected 35 × 365/90 = 141.944 t → both exceeded → off_track.
+        // The year is the Asia/Baku one (buckets.timezone default): it began at 2025-12-31T20:00Z, so at
+        // 2026-04-01T00:00Z 2 164 of its 8 760 hours have passed.
+        // cluster 2026: allowance 86 t; to date 86 × 2164/8760 = 21.245 t; actual 20 + 15 = 35 t;
+        // projected 35 × 8760/2164 = 141.682 t → both exceeded → off_track.
         #expect(jsonNumber(rows[0]["year"]) == 2026)
+        #expect(rows[0]["timezone"] as? String == "Asia/Baku")
+        #expect(rows[0]["scope2_method"] as? String == "location")
         #expect(jsonNumber(rows[0]["allowed_year_t"]) == 86)
-        #expect(jsonNumber(rows[0]["allowed_to_date_t"]) == 86 * (90.0 / 365)) // JSON keeps full precision: 21.205479452054792
+        #expect(jsonNumber(rows[0]["allowed_to_date_t"]) == 86 * (2164.0 / 8760)) // JSON keeps full precision
         #expect(jsonNumber(rows[0]["actual_to_date_t"]) == 35)
-        #expect(jsonNumber(rows[0]["projected_year_t"]) == 35 * (365.0 / 90))
+        #expect(abs((jsonNumber(rows[0]["projected_year_t"]) ?? 0) - 35 * 8760.0 / 2164) < 1e-9)
         #expect(rows[0]["status"] as? String == "off_track")
-        // karbamid 2026: 0.5 × 0.9 = 0.45 t/t; 15 t over 100 t = 0.15 t/t; allowed to date 45 t, year 45 × 365/90 = 182.5 t.
+        // karbamid 2026: 0.5 × 0.9 = 0.45 t/t; 15 t over 100 t = 0.15 t/t; allowed to date 45 t,
+        // year 45 × 8760/2164 = 182.163 t; projected 15 × 8760/2164 = 60.721 t.
         #expect(jsonNumber(rows[1]["allowed_intensity"]) == 0.45)
         #expect(jsonNumber(rows[1]["actual_intensity"]) == 0.15)
         #expect(jsonNumber(rows[1]["allowed_to_date_t"]) == 45)
-        #expect(jsonNumber(rows[1]["allowed_year_t"]) == 182.5)
-        #expect(jsonNumber(rows[1]["projected_year_t"]) == 15 * (365.0 / 90))
+        #expect(abs((jsonNumber(rows[1]["allowed_year_t"]) ?? 0) - 45 * 8760.0 / 2164) < 1e-9)
+        #expect(abs((jsonNumber(rows[1]["projected_year_t"]) ?? 0) - 15 * 8760.0 / 2164) < 1e-9)
         #expect(rows[1]["status"] as? String == "on_track")
         let table = try s.run(["targets", "--format", "table", "--now", "2026-04-01T00:00:00Z"])
         try Golden.check(table.stdout, "targets-2026.txt")

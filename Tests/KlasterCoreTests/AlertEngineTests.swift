@@ -52,20 +52,34 @@ private let q: Int64 = 900_000                   // 15 minutes
         #expect(stack.window(at: t0 + q) == t0..<(t0 + q))
     }
 
-    /// Drives the engine one window at a time with the given values (nil = no data).
+    /// Judges the rule just after each window closes, from the data of all
+    /// windows so far (nil = no data; nothing before t0), and reports against
+    /// the previous report — as the daemon does.
     private func run(_ rule: AlertRule, _ values: [Double?]) -> (statuses: [AlertStatus], transitions: [AlertTransition]) {
-        var engine = AlertEngine(rules: [rule])
+        var reported: AlertState?
         var statuses: [AlertStatus] = []
         var transitions: [AlertTransition] = []
-        for (i, v) in values.enumerated() {
+        for i in values.indices {
             let now = t0 + Int64(i + 1) * rule.every + 1_000 // just after window i closed
-            transitions += engine.evaluate(now: now) { _, window in
-                #expect(window == (t0 + Int64(i) * rule.every)..<(t0 + Int64(i + 1) * rule.every))
-                return AlertObservation(value: v, newestTs: v == nil ? nil : window.upperBound - 1)
-            }
-            statuses.append(engine.state(of: rule.name).status)
+            let judged = judge(rule, Array(values[0...i]), now: now)
+            #expect(judged.window == (t0 + Int64(i) * rule.every)..<(t0 + Int64(i + 1) * rule.every))
+            let (next, transition) = AlertEngine.report(rule: rule, judged: judged, reported: reported)
+            reported = next
+            if let transition { transitions.append(transition) }
+            statuses.append(next.status)
         }
         return (statuses, transitions)
+    }
+
+    /// The judgement at `now` when window k (from t0) holds `values[k]`.
+    private func judge(_ rule: AlertRule, _ values: [Double?], now: EpochMillis) -> AlertJudgement {
+        let windows = AlertEngine.windows(for: rule, at: now)
+        let obs = windows.map { w -> AlertObservation in
+            let k = Int((w.lowerBound - t0) / rule.every)
+            guard w.lowerBound >= t0, k < values.count, let v = values[k] else { return .missing }
+            return AlertObservation(value: v, newestTs: w.upperBound - 1)
+        }
+        return AlertEngine.judge(rule: rule, windows: windows, observations: obs, now: now)
     }
 
     @Test func hysteresisDoesNotFlapOnNoise() {
@@ -115,24 +129,67 @@ private let q: Int64 = 900_000                   // 15 minutes
     }
 
     @Test func staleDataIsUnknown() {
-        var engine = AlertEngine(rules: [stack])
         let now = t0 + q + 1_000
-        _ = engine.evaluate(now: now) { _, _ in
-            AlertObservation(value: 100, newestTs: now - 2 * q - 1) // older than 2 × every
-        }
-        #expect(engine.state(of: stack.name).status == .unknown)
+        let windows = AlertEngine.windows(for: stack, at: now)
+        var obs = [AlertObservation](repeating: .missing, count: windows.count)
+        obs[obs.count - 1] = AlertObservation(value: 100, newestTs: now - 2 * q - 1) // older than 2 × every
+        #expect(AlertEngine.judge(rule: stack, windows: windows, observations: obs, now: now).state.status == .unknown)
     }
 
-    @Test func aWindowIsEvaluatedOnce() {
-        var engine = AlertEngine(rules: [stack])
-        var fetches = 0
-        let now = t0 + q + 1_000
-        let first = engine.evaluate(now: now) { _, w in fetches += 1; return AlertObservation(value: 2600, newestTs: w.upperBound - 1) }
-        let again = engine.evaluate(now: now + 60_000) { _, w in fetches += 1; return AlertObservation(value: 0, newestTs: w.upperBound - 1) }
-        #expect(first.count == 1)
-        #expect(again.isEmpty)
-        #expect(fetches == 1)
-        #expect(engine.state(of: stack.name).status == .critical)
+    /// The case: a first run, with no saved state, of a rule whose
+    /// condition held in every window of the last two hours is WARNING —
+    /// not "pending since now" — and says since when the data has it.
+    @Test func forIsJudgedFromTheDataOnAFreshState() {
+        var rule = stack
+        rule.holdFor = 1_800_000 // 30 minutes
+        let values = [Double?](repeating: 2300, count: 8) // 2 hours of 15-minute windows above warn
+        let now = t0 + 8 * q + 1_000
+        let judged = judge(rule, values, now: now)
+        #expect(judged.state.status == .warning)
+        #expect(judged.state.pending == nil)
+        // Held from t0; `for` is met at the end of the second window.
+        #expect(judged.state.since == t0 + 2 * q)
+        #expect(judged.heldThroughout == false) // the replay saw it begin (windows before t0 had no data)
+        let (fresh, transition) = AlertEngine.report(rule: rule, judged: judged, reported: nil)
+        #expect(fresh.status == .warning)
+        #expect(transition?.to == .warning)
+        #expect(transition?.since == t0 + 2 * q)
+        // A cron run, the daemon and a restarted daemon see the same data: the same answer, and nothing to publish again.
+        let again = judge(rule, values, now: now + 60_000)
+        #expect(again.state == judged.state)
+        #expect(AlertEngine.report(rule: rule, judged: again, reported: fresh).1 == nil)
+    }
+
+    /// The demo's case: a window judged while its data was still arriving is
+    /// UNKNOWN; once the data is stored, the next judgement is OK (values below both thresholds).
+    @Test func lateDataChangesTheNextJudgement() {
+        let now = t0 + 4 * q + 1_000
+        let early = judge(stack, [2000, 2000, 2000, nil], now: now)
+        #expect(early.state.status == .unknown)
+        let (reported, _) = AlertEngine.report(rule: stack, judged: early, reported: nil)
+        let late = judge(stack, [2000, 2000, 2000, 2050], now: now + 5_000)
+        #expect(late.state.status == .ok)
+        let (next, transition) = AlertEngine.report(rule: stack, judged: late, reported: reported)
+        #expect(next.status == .ok)
+        #expect(transition?.from == .unknown)
+        #expect(transition?.to == .ok)
+    }
+
+    @Test func aLongStandingStateKeepsItsFirstReportedTime() {
+        // CRITICAL through every replayed window: the data cannot say when it began, the first report can.
+        let values = [Double?](repeating: 2600, count: 40)
+        let now = t0 + 40 * q + 1_000
+        let judged = judge(stack, values, now: now)
+        #expect(judged.state.status == .critical)
+        #expect(judged.heldThroughout)
+        let first = AlertState(status: .critical, since: t0 + q, level: .critical, lastWindowEnd: t0 + q, value: 2600)
+        let (kept, transition) = AlertEngine.report(rule: stack, judged: judged, reported: first)
+        #expect(transition == nil)
+        #expect(kept.since == t0 + q)
+        #expect(AlertEngine.lookback(for: stack) == 12)
+        var slow = stack
+        slow.holdFor = 6 * 3_600_000
+        #expect(AlertEngine.lookback(for: slow) == 52) // 2 × 24 windows + 4
     }
 
     @Test func observeTakesTheWorstSeries() {

@@ -45,7 +45,7 @@ import Testing
         #expect(ingest.isRunning)
 
         let store = try SQLiteStore(path: h.dbPath, durability: .process, create: false)
-        let state = try #require(try store.loadAlertStates()["power-high"])
+        let state = try #require(AlertMonitor.published(in: try store.loadAlertStates())["power-high"])
         #expect(state.status == .critical)
         #expect(state.lastWindowEnd == t0 + 60_000)
         #expect(ingest.terminate() == 0)

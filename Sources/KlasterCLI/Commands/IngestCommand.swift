@@ -67,8 +67,8 @@ struct IngestCommand: AsyncParsableCommand {
                 let h = ingest.health
                 return HealthReport(healthy: h.healthy,
                                     detail: "mqtt=\(h.connected ? "connected" : "disconnected") failed=\(h.failed) committed_seq=\(h.committedSeq) ring=\(h.ringOccupancy)")
-            }, logger: logger)
-            logger.info("serving /metrics and /healthz", metadata: ["listen": "\(address)"])
+            }, live: LiveAPI.endpoints(config: options.config, db: options.db), logger: logger)
+            logger.info("serving /metrics, /healthz, the report at / and /api/v1/", metadata: ["listen": "\(address)"])
             services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],

@@ -7,7 +7,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "A self-contained HTML page with SVG charts: emissions vs target pathway, energy by plant.",
-        discussion: "Cumulative emissions against each target, energy and gas by plant per day, top series, alert states and data quality. Times UTC."
+        discussion: "Cumulative emissions against each target, energy and gas by plant per day, top series, alert states, CBAM embedded emissions ([[cbam.goods]]) and data quality. Years of buckets.timezone."
     )
 
     @OptionGroup var options: CommonOptions
@@ -15,7 +15,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "The HTML file to write.")
     var out: String
 
-    @Option(help: "Year of the target panels (default: the current UTC year).")
+    @Option(help: "Year of the target panels and CBAM section (default: the current year in buckets.timezone).")
     var year: Int?
 
     @Option(help: "Days shown in the energy and gas charts.")
@@ -32,7 +32,7 @@ struct ReportCommand: AsyncParsableCommand {
         let now = try EmissionsData.clock(now)
         let config = try options.loadConfig()
         let data = try EmissionsData(config: config, now: now)
-        let model = try ReportBuilder.build(data, year: year ?? CalendarYear.year(of: now), days: days)
+        let model = try ReportBuilder.build(data, year: year ?? data.calendar.year(of: now), days: days)
         let html = ReportPage.render(model)
         do {
             try html.write(toFile: out, atomically: true, encoding: .utf8)

@@ -3,7 +3,7 @@ import KlasterCore
 import KlasterStore
 
 /// `klaster series [GLOB]`: known series with kind, unit, first/last ts, count.
-struct SeriesCommand: AsyncParsableCommand {
+struct SeriesCommand: APICommand {
     static let configuration = CommandConfiguration(
         commandName: "series", abstract: "Known series with kind, unit, first/last reading and count.",
         discussion: "first, last and count are of aggregated readings (bad-quality and late ones excluded), from the largest bucket width.")
@@ -15,10 +15,15 @@ struct SeriesCommand: AsyncParsableCommand {
     var glob: String?
 
     func run() async throws {
+        try emit(output.resolved, to: StandardOutput.writeBytes)
+    }
+
+    /// The output in `format`, to `sink` (stdout, or the JSON API's body).
+    func emit(_ format: OutputFormat, to sink: @escaping ([UInt8]) throws(KlasterError) -> Void) throws {
         let cfg = try options.loadConfig()
         if let glob { _ = try SeriesGlob(glob) }
         let store = try cfg.openStore(create: false)
-        try StandardOutput.write(Self.table(try store.series(glob: glob)).render(output.resolved))
+        try sink(Array(Self.table(try store.series(glob: glob)).render(format).utf8))
     }
 
     static func table(_ list: [SeriesSummary]) -> OutputTable {

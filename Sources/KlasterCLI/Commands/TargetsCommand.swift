@@ -2,13 +2,14 @@ import ArgumentParser
 import KlasterCore
 
 /// `klaster targets`: progress against each decarbonisation target.
-struct TargetsCommand: AsyncParsableCommand {
+struct TargetsCommand: APICommand {
     static let configuration = CommandConfiguration(
         commandName: "targets",
         abstract: "Progress against each decarbonisation target.",
         discussion: """
             Absolute targets follow the linear pathway base_t × (1 − reduction × (year − base_year) / \
-            (target_year − base_year)); the allowance to date is pro rata by elapsed time in the year (UTC). \
+            (target_year − base_year)); the allowance to date is pro rata by elapsed time in the year (the \
+            year of buckets.timezone, named in column timezone). Scope 2 by emissions.scope2_method. \
             The projection extrapolates the run rate since data began. Intensity targets divide the \
             plant's emissions by its production_t deltas. Status: on_track, at_risk (one of allowance to \
             date / year exceeded), off_track (both), no_data.
@@ -18,16 +19,22 @@ struct TargetsCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
     @OptionGroup var output: FormatOptions
 
-    @Option(help: "Year to report (default: the current UTC year).")
+    @Option(help: "Year to report (default: the current year in buckets.timezone).")
     var year: Int?
 
     @Option(help: ArgumentHelp("Current time (tests).", visibility: .hidden))
     var now: String?
 
     func run() async throws {
+        try emit(output.resolved, to: StandardOutput.writeBytes)
+    }
+
+    /// The output in `format`, to `sink` (stdout, or the JSON API's body).
+    func emit(_ format: OutputFormat, to sink: @escaping ([UInt8]) throws(KlasterError) -> Void) throws {
         let now = try EmissionsData.clock(now)
         let config = try options.loadConfig()
-        let year = year ?? CalendarYear.year(of: now)
+        let calendar = try LocalCalendar.named(config.buckets.timezone, option: "buckets.timezone")
+        let year = year ?? calendar.year(of: now)
         guard (1...9998).contains(year) else { throw KlasterError(.usage, "bad --year \(year)", hint: "e.g. --year 2026") }
         let data = try EmissionsData(config: config, now: now)
         let progress = try data.targetProgress(year: year).progress
@@ -40,6 +47,7 @@ struct TargetsCommand: AsyncParsableCommand {
             .text("status"), .text("kind"),
             .number("allowed_intensity", unit: "t/t", decimals: 4),
             .number("actual_intensity", unit: "t/t", decimals: 4),
+            .text("timezone", header: "year in"), .text("scope2_method", header: "scope 2"),
         ])
         for p in progress {
             table.append([
@@ -49,8 +57,9 @@ struct TargetsCommand: AsyncParsableCommand {
                 .number(orNull: p.actualToDateT), .number(orNull: p.projectedYearT),
                 .text(p.status.rawValue), .text(p.target.kind.rawValue),
                 .number(orNull: p.allowedIntensity), .number(orNull: p.actualIntensity),
+                .text(calendar.identifier), .text(data.factors.method.rawValue),
             ])
         }
-        try StandardOutput.write(table.render(output.resolved))
+        try sink(Array(table.render(format).utf8))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KlasterCore
+import KlasterStore
 import TOMLKit
 
 /// Reads `klaster.toml` (README "Configuration reference") into a `KlasterConfig`.
@@ -60,6 +61,8 @@ public enum ConfigLoader {
         for t in try reader.tableArray("factors") { config.factors.append(try readFactor(t)) }
         for t in try reader.tableArray("targets") { config.targets.append(try readTarget(t)) }
         for t in try reader.tableArray("alerts") { config.alerts.append(try readAlert(t)) }
+        if let t = try reader.table("emissions") { try readEmissions(t, into: &config.emissions) }
+        if let t = try reader.table("cbam") { config.cbamGoods = try readCbam(t) }
         try reader.finish()
         try validate(config, file: file)
         return config
@@ -257,6 +260,48 @@ public enum ConfigLoader {
         try s.finish()
         return AlertRule(name: name, series: series, group: group, every: every, agg: agg, warn: warn, crit: crit,
                          warnReset: warnReset, critReset: critReset, holdFor: holdFor, staleAfter: staleAfter)
+    }
+
+    private static func readEmissions(_ s: ConfigSection, into e: inout KlasterConfig.Emissions) throws(KlasterError) {
+        if let v = try s.string("scope2_method") {
+            guard let m = EmissionFactor.Method(rawValue: v) else { throw s.bad("scope2_method", "must be \"location\" or \"market\"") }
+            e.scope2Method = m
+        }
+        try s.finish()
+    }
+
+    private static func readCbam(_ s: ConfigSection) throws(KlasterError) -> [CbamGood] {
+        var goods: [CbamGood] = []
+        for g in try s.tableArray("goods") {
+            let name = try g.requiredString("name")
+            guard !goods.contains(where: { $0.name == name }) else { throw g.bad("name", "'\(name)' is listed twice") }
+            let cn = try g.requiredString("cn_code")
+            let production = try g.requiredString("production")
+            let direct = try g.strings("direct") ?? []
+            let share = try g.number("direct_share") ?? 1
+            guard (0...1).contains(share) else { throw g.bad("direct_share", "is a fraction between 0 and 1") }
+            let electricity = try g.strings("electricity") ?? []
+            var precursors: [CbamGood.Precursor] = []
+            for p in try g.tableArray("precursors") {
+                let good = try p.requiredString("good")
+                let tPerT = try p.number("t_per_t")
+                let series = try p.string("series")
+                guard (tPerT == nil) != (series == nil) else { throw p.bad("t_per_t", "give exactly one of t_per_t or series") }
+                if let tPerT, tPerT < 0 { throw p.bad("t_per_t", "must not be negative") }
+                try p.finish()
+                precursors.append(CbamGood.Precursor(good: good, tPerT: tPerT, series: series))
+            }
+            let defaultSEE = try g.number("default_see")
+            try g.finish()
+            for glob in [production] + direct + electricity + precursors.compactMap(\.series) {
+                do { _ = try SeriesGlob(glob) } catch { throw g.bad("production", "has a bad series glob '\(glob)'") }
+            }
+            goods.append(CbamGood(name: name, cnCode: cn, production: production, direct: direct, directShare: share,
+                                  electricity: electricity, precursors: precursors, defaultSEE: defaultSEE))
+        }
+        try s.finish()
+        do { _ = try CbamGood.productionOrder(goods) } catch { throw KlasterError(error.code, "\(s.file): \(error.message)", hint: error.hint) }
+        return goods
     }
 
     private static func validate(_ c: KlasterConfig, file: String) throws(KlasterError) {

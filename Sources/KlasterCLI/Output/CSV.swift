@@ -20,7 +20,7 @@ enum CSV {
         case .int(let i): out.append(contentsOf: String(i).utf8)
         case .number(let d): out.append(contentsOf: (NumberText.exact(d) ?? "").utf8)
         case .null: break
-        case .counts: append(cell.text(decimals: nil), to: &out)
+        case .counts, .structured: append(cell.text(decimals: nil), to: &out)
         }
     }
 }

@@ -39,6 +39,8 @@ enum JSON {
                 out.append(contentsOf: String(v).utf8)
             }
             out.append(UInt8(ascii: "}"))
+        case .structured(let json, _):
+            out.append(contentsOf: json.utf8)
         }
     }
 }

@@ -8,6 +8,9 @@ enum OutputCell: Sendable, Equatable {
     /// A JSON object of integer fields (stats' `deadletter_by_reason`); in table
     /// and CSV it prints as `key=value` pairs joined by `;`.
     case counts([(String, Int64)])
+    /// A JSON value written as is (an array of objects: `cbam`'s coverage),
+    /// with the text that stands for it in table and CSV.
+    case structured(json: String, text: String)
 
     /// `.text`, or `.null` when absent.
     static func text(orNull s: String?) -> OutputCell { s.map(OutputCell.text) ?? .null }
@@ -22,6 +25,7 @@ enum OutputCell: Sendable, Equatable {
         case let (.number(x), .number(y)): x == y
         case (.null, .null): true
         case let (.counts(x), .counts(y)): x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1)
+        case let (.structured(x, _), .structured(y, _)): x == y
         default: false
         }
     }
@@ -35,6 +39,7 @@ enum OutputCell: Sendable, Equatable {
         case .number(let d): (decimals.map { NumberText.rounded(d, decimals: $0) } ?? NumberText.exact(d)) ?? ""
         case .null: ""
         case .counts(let kv): kv.map { "\($0.0)=\($0.1)" }.joined(separator: ";")
+        case .structured(_, let text): text
         }
     }
 }

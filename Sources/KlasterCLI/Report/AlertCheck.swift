@@ -1,37 +1,28 @@
 import KlasterCore
 import KlasterStore
 
-/// Runs the alert engine over saved states for `klaster check` and the report.
+/// Judges the alert rules from the stored windows for `klaster check` and the report.
 enum AlertCheck {
     struct Result {
         var states: [(rule: AlertRule, state: AlertState, observation: AlertObservation, window: Range<EpochMillis>)]
         var lines: [String]
     }
 
-    /// Evaluates `rules` at `data.now`, starting from the states saved in the store.
-    /// - Parameter save: Persist the new states (`check`); the report only looks.
+    /// Judges `rules` at `data.now` from the data (`AlertEngine.judge`); the
+    /// saved reports only supply when a long-standing state was first reported.
+    /// - Parameter save: Record the reports (`check`); the report only looks.
     static func evaluate(rules: [AlertRule], data: EmissionsData, save: Bool) throws(KlasterError) -> Result {
         let saved = try data.store.loadAlertStates()
-        var engine = AlertEngine(rules: rules, states: saved)
-        var seen: [String: AlertObservation] = [:]
-        _ = try engine.evaluate(now: data.now) { (rule, window) throws(KlasterError) -> AlertObservation? in
-            let o = try data.observe(rule, window: window)
-            seen[rule.name] = o
-            return o
-        }
         var result = Result(states: [], lines: [])
         var changed: [String: AlertState] = [:]
         for rule in rules {
-            let window = rule.window(at: data.now)
-            let obs: AlertObservation
-            if let o = seen[rule.name] { obs = o } else { obs = try data.observe(rule, window: window) }
-            var state = engine.state(of: rule.name)
-            if saved[rule.name] != state { changed[rule.name] = state }
-            // Every series of the rule is stale (Sparkplug DEATH): UNKNOWN now, whatever
-            // window the state machine last stepped (the saved state is left to it).
-            if obs.staleSince != nil { state.status = .unknown }
-            result.states.append((rule, state, obs, window))
-            result.lines.append(line(rule: rule, state: state, observation: obs, window: window, now: data.now))
+            let judged = try data.store.judgeAlert(rule, factors: data.factors, now: data.now, series: data.emitting)
+            var (state, transition) = AlertEngine.report(rule: rule, judged: judged, reported: saved[rule.name])
+            if transition != nil || saved[rule.name] == nil { changed[rule.name] = state }
+            // Every series of the rule is stale (Sparkplug DEATH): UNKNOWN now.
+            if judged.observation.staleSince != nil { state.status = .unknown }
+            result.states.append((rule, state, judged.observation, judged.window))
+            result.lines.append(line(rule: rule, state: state, observation: judged.observation, window: judged.window, now: data.now))
         }
         if save && !changed.isEmpty { try data.store.saveAlertStates(changed) }
         return result

@@ -41,10 +41,11 @@ enum ReportBuilder {
                                 cumulative: .init(points: points)))
         }
 
-        let today = BucketWidth.day.start(of: now)
-        let dayStarts = (0..<days).map { today - Int64(days - 1 - $0) * day }
-        let energy = try dailyByPlant(data, quantity: "active_energy_kwh", title: "Electricity", unit: "kWh", days: dayStarts)
-        let gas = try dailyByPlant(data, quantity: "gas_volume_nm3", title: "Natural gas", unit: "Nm³", days: dayStarts)
+        // The last `days` local days of buckets.timezone, today included.
+        let today = data.calendar.start(of: now, .day)
+        let localDays = data.calendar.periods(from: today - Int64(days - 1) * day - 12 * hour, to: today + 1, .day).suffix(days)
+        let energy = try dailyByPlant(data, quantity: "active_energy_kwh", title: "Electricity", unit: "kWh", days: Array(localDays))
+        let gas = try dailyByPlant(data, quantity: "gas_volume_nm3", title: "Natural gas", unit: "Nm³", days: Array(localDays))
 
         let check = try AlertCheck.evaluate(rules: data.config.alerts.filter { (try? $0.validate()) != nil }, data: data, save: false)
         let alerts = check.states.map { s in
@@ -61,25 +62,36 @@ enum ReportBuilder {
             deadLetters: stats.deadLettersByReason.map { ($0.key, $0.value) }.sorted { ($0.1, $1.0) > ($1.1, $0.0) },
             gaps: gaps, gapWindowHours: gapHours)
 
+        let cbam = data.config.cbamGoods.isEmpty ? [] : try CbamReport.compute(data: data, year: year, quarter: nil)
+
         return ReportModel(generatedAt: now, year: year, dbPath: data.store.location,
                            yearTotals: Scope.allCases.map { ($0, totals[$0] ?? 0) },
-                           targets: panels, energy: energy, gas: gas, top: Array(top), alerts: alerts, quality: quality)
+                           targets: panels, energy: energy, gas: gas, top: Array(top), alerts: alerts, quality: quality,
+                           timezone: data.calendar.identifier, scope2Method: data.factors.method.rawValue, cbam: cbam)
     }
 
-    /// Daily counter deltas of one quantity per plant.
+    /// Daily counter deltas of one quantity per plant, over local days.
     static func dailyByPlant(_ data: EmissionsData, quantity: String, title: String, unit: String,
-                             days: [EpochMillis]) throws(KlasterError) -> ReportModel.DailyByPlant {
+                             days: [Range<EpochMillis>]) throws(KlasterError) -> ReportModel.DailyByPlant {
         let series = data.allSeries.map(\.info).filter { $0.quantity == quantity }
-        guard let first = days.first, let last = days.last else { return .init(title: title, unit: unit, days: [], values: []) }
-        let rows = try data.rows(of: series, from: first, to: Swift.min(last + day, data.now + 1), every: day)
-        var perPlant: [String: [Double]] = [:]
-        let index = Dictionary(uniqueKeysWithValues: days.enumerated().map { ($1, $0) })
-        for (info, row) in rows {
-            guard let i = index[row.start], let delta = row.delta else { continue }
-            let plant = info.plant ?? String(info.key.split(separator: "/").first ?? "")
-            perPlant[plant, default: [Double](repeating: 0, count: days.count)][i] += delta
+        let starts = days.map(\.lowerBound)
+        let dates = days.map { r -> String in
+            let c = data.calendar.components(of: r.lowerBound)
+            func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            return "\(c.year)-\(two(c.month))-\(two(c.day))"
         }
-        return .init(title: title, unit: unit, days: days,
+        guard let first = days.first, let last = days.last, !series.isEmpty else {
+            return .init(title: title, unit: unit, days: starts, dates: dates, values: [])
+        }
+        var perPlant: [String: [Double]] = [:]
+        let index = Dictionary(uniqueKeysWithValues: starts.enumerated().map { ($1, $0) })
+        try data.store.forEachCalendarBucket(seriesGlob: series.map(\.key), from: first.lowerBound, to: last.lowerBound + 1, unit: .day,
+                                             calendar: data.calendar) { (b: SeriesBucket) throws(KlasterError) in
+            guard let i = index[b.row.start], let delta = b.row.delta else { return }
+            let plant = b.series.plant ?? String(b.series.key.split(separator: "/").first ?? "")
+            perPlant[plant, default: [Double](repeating: 0, count: starts.count)][i] += delta
+        }
+        return .init(title: title, unit: unit, days: starts, dates: dates,
                      values: perPlant.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 

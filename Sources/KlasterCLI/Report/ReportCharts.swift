@@ -75,6 +75,11 @@ enum ReportCharts {
         return s + "</svg>"
     }
 
+    /// The local date of day `i` (`2026-03-01`), or its UTC date without local dates.
+    private static func label(_ d: ReportModel.DailyByPlant, _ i: Int) -> String {
+        i < d.dates.count ? d.dates[i] : String(RFC3339.format(d.days[i]).prefix(10))
+    }
+
     /// Stacked daily bars, one colour per plant.
     /// - Parameter now: Bars of the day still running are drawn lighter (a partial day).
     static func dailyStacked(_ d: ReportModel.DailyByPlant, id: String, now: EpochMillis) -> String {
@@ -104,17 +109,17 @@ enum ReportCharts {
                 let y0 = Y(stackTop[i]), y1 = Y(stackTop[i] + value)
                 stackTop[i] += value
                 let x = left + Double(i) * slot + (slot - barW) / 2
-                let partial = d.days[i] + 86_400_000 > now
+                let partial = (i + 1 < n ? d.days[i + 1] : d.days[i] + 86_400_000) > now
                 s += "<rect x=\"\(SVGText.coord(x))\" y=\"\(SVGText.coord(y1))\" width=\"\(SVGText.coord(barW))\" height=\"\(SVGText.coord(Swift.max(y0 - y1, 0.5)))\" fill=\"\(color)\"\(partial ? " opacity=\"0.45\"" : "")"
-                s += " data-plant=\"\(SVGText.escape(v.plant))\" data-day=\"\(RFC3339.format(d.days[i]).prefix(10))\" data-value=\"\(SVGText.raw(value))\">"
-                s += "<title>\(SVGText.escape(v.plant)), \(SVGText.day(d.days[i]))\(partial ? " (so far)" : ""): \(SVGText.number(value)) \(SVGText.escape(d.unit))</title></rect>"
+                s += " data-plant=\"\(SVGText.escape(v.plant))\" data-day=\"\(label(d, i))\" data-value=\"\(SVGText.raw(value))\">"
+                s += "<title>\(SVGText.escape(v.plant)), \(SVGText.day(date: label(d, i)))\(partial ? " (so far)" : ""): \(SVGText.number(value)) \(SVGText.escape(d.unit))</title></rect>"
             }
         }
         s += "<line class=\"baseline\" x1=\"\(SVGText.coord(left))\" x2=\"\(SVGText.coord(w - right))\" y1=\"\(SVGText.coord(Y(0)))\" y2=\"\(SVGText.coord(Y(0)))\"/>"
         let labelEvery = Swift.max(1, Int((Double(n) / 7).rounded(.up)))
         for i in stride(from: 0, to: n, by: labelEvery) {
             let x = left + Double(i) * slot + slot / 2
-            s += "<text class=\"axis\" x=\"\(SVGText.coord(x))\" y=\"\(SVGText.coord(h - bottom + 16))\" text-anchor=\"middle\">\(SVGText.day(d.days[i]))</text>"
+            s += "<text class=\"axis\" x=\"\(SVGText.coord(x))\" y=\"\(SVGText.coord(h - bottom + 16))\" text-anchor=\"middle\">\(SVGText.day(date: label(d, i)))</text>"
         }
         return s + "</svg>"
     }

@@ -21,8 +21,10 @@ struct ReportModel: Sendable {
     struct DailyByPlant: Sendable {
         var title: String
         var unit: String
-        /// Day starts (UTC), oldest first.
+        /// Day starts (instants of local midnight in `buckets.timezone`), oldest first.
         var days: [EpochMillis]
+        /// Each day's local date, `2026-03-01` (same order as `days`).
+        var dates: [String] = []
         /// Plant → value per day (same order as `days`; 0 for a day without data).
         var values: [(plant: String, perDay: [Double])]
     }
@@ -63,4 +65,10 @@ struct ReportModel: Sendable {
     var top: [TopSeries]
     var alerts: [AlertLine]
     var quality: Quality
+    /// `buckets.timezone`: the zone of the year and the days.
+    var timezone: String = "UTC"
+    /// Scope-2 method of the totals and targets (`emissions.scope2_method`).
+    var scope2Method: String = "location"
+    /// CBAM specific embedded emissions of the year (empty without `[[cbam.goods]]`).
+    var cbam: [CbamResult] = []
 }

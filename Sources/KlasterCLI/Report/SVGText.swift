@@ -69,6 +69,14 @@ enum SVGText {
         return "\(d) \(months[Int(m) - 1])"
     }
 
+    /// `1 Mar` style label of a `2026-03-01` date.
+    static func day(date: String) -> String {
+        let parts = date.split(separator: "-")
+        guard parts.count == 3, let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m) else { return date }
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return "\(d) \(months[m - 1])"
+    }
+
     /// `2026-03-01 12:00 UTC`.
     static func minute(_ ms: EpochMillis) -> String {
         let s = RFC3339.format(ms - ms % 60_000)

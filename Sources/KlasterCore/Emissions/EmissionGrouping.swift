@@ -21,13 +21,17 @@ public struct EmissionRow: Sendable, Equatable {
     public var width: BucketWidth
     public var scope: Scope
     public var co2eKg: Double
+    /// Scope 2 only, and only when both methods are reported: which one this row is.
+    public var method: EmissionFactor.Method?
 
-    public init(group: String, start: EpochMillis, width: BucketWidth, scope: Scope, co2eKg: Double) {
+    public init(group: String, start: EpochMillis, width: BucketWidth, scope: Scope, co2eKg: Double,
+                method: EmissionFactor.Method? = nil) {
         self.group = group
         self.start = start
         self.width = width
         self.scope = scope
         self.co2eKg = co2eKg
+        self.method = method
     }
 }
 
@@ -55,5 +59,38 @@ extension EmissionGrouping {
         case "scope2": c.scope == .two
         default: c.plant == name
         }
+    }
+}
+
+extension EmissionGrouping {
+    /// Scope 2 reported both ways (GHG Protocol Scope 2 Guidance: a company
+    /// with contractual instruments reports location- and market-based side by
+    /// side, each labelled): the rows of `location`, their scope-2 rows marked
+    /// `location`, plus the scope-2 rows of `market` marked `market`. Scope 1
+    /// does not depend on the method and appears once.
+    /// - Parameters:
+    ///   - location: Contributions computed with the location-based factor table.
+    ///   - market: The same range with the market-based table.
+    /// - Returns: Rows sorted by group, start, scope, then location before market.
+    public func dualScope2Rows(location: [EmissionContribution], market: [EmissionContribution]) -> [EmissionRow] {
+        var out = rows(location).map { r -> EmissionRow in
+            var r = r
+            if r.scope == .two { r.method = .location }
+            return r
+        }
+        out += rows(market.filter { $0.scope == .two }).map { r -> EmissionRow in
+            var r = r
+            r.method = .market
+            return r
+        }
+        func rank(_ m: EmissionFactor.Method?) -> Int { m == .market ? 1 : 0 }
+        return out.sorted { ($0.group, $0.start, $0.scope.rawValue, rank($0.method)) < ($1.group, $1.start, $1.scope.rawValue, rank($1.method)) }
+    }
+}
+
+extension FactorTable {
+    /// Whether any scope-2 factor is market-based (then scope 2 is reported both ways).
+    public var hasMarketFactors: Bool {
+        factors.contains { $0.scope == .two && $0.method == .market }
     }
 }

@@ -4,7 +4,9 @@
 /// the series' plant beats a generic one (no `plant`); among those, the latest
 /// `valid_from` not after the instant wins (no `valid_from` = valid since
 /// forever); on a tie the one listed last in the config wins. Scope-2 factors
-/// with a `method` other than the one reported are skipped.
+/// with a `method` other than the one reported are skipped, except that a
+/// market-based table falls back to the location-based factor of a quantity
+/// that has no market-based factor at all.
 public struct FactorTable: Sendable {
     /// The factors in config order.
     public let factors: [EmissionFactor]
@@ -19,7 +21,12 @@ public struct FactorTable: Sendable {
         self.factors = factors
         self.method = method
         var map: [String: [EmissionFactor]] = [:]
-        for f in factors where f.method == nil || f.method == method || f.scope == .one {
+        // Market-based: a quantity without any market factor (no contractual
+        // instrument covers it) falls back to its location-based factor.
+        let marketQuantities = Set(factors.filter { $0.scope == .two && $0.method == .market }.map(\.quantity))
+        for f in factors {
+            let fallback = method == .market && f.method == .location && !marketQuantities.contains(f.quantity)
+            guard f.method == nil || f.method == method || f.scope == .one || fallback else { continue }
             map[f.quantity, default: []].append(f)
         }
         self.byQuantity = map

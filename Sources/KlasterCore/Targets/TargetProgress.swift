@@ -62,10 +62,12 @@ public struct TargetProgress: Sendable, Equatable {
     ///   - year: The year reported.
     ///   - now: The current time.
     ///   - actuals: What the store measured (`nil` = nothing at all).
-    public init(target: Target, year: Int, now: EpochMillis, actuals: TargetActuals?) {
+    ///   - interval: The year as an instant range (`LocalCalendar.interval(year:)`
+    ///     of `buckets.timezone`); default the UTC year.
+    public init(target: Target, year: Int, now: EpochMillis, actuals: TargetActuals?, interval: Range<EpochMillis>? = nil) {
         self.target = target
         self.year = year
-        let interval = CalendarYear.interval(year)
+        let interval = interval ?? CalendarYear.interval(year)
         let yearLength = Double(interval.upperBound - interval.lowerBound)
         let elapsed: Double
         if now >= interval.upperBound { elapsed = 1 }

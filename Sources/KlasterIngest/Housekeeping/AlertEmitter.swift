@@ -3,8 +3,8 @@ import KlasterMQTT
 import KlasterStore
 import Logging
 
-/// The daemon's side of `[[alerts]]`: evaluates the rules (the same
-/// `AlertMonitor` and `alert_state` table as `klaster check`) on the
+/// The daemon's side of `[[alerts]]`: evaluates the rules (judged from the
+/// stored windows like `klaster check`, by `AlertMonitor`) on the
 /// aggregator thread between commits, and publishes each state change
 /// retained, QoS 1, on `klaster/alerts/<rule>` through its own MQTT
 /// connection (client id `<client_id>-alerts`, clean session).
@@ -12,9 +12,9 @@ import Logging
 /// When it evaluates: after a commit when the last evaluation is at least a
 /// second old; when the aggregator goes idle after such a skipped commit (so
 /// the last data of a burst is seen); and once a minute with no data at all
-/// (so a silent stream still turns a rule UNKNOWN). `AlertMonitor` only reads
-/// the store when a rule's window has closed, so most evaluations cost a
-/// clock read and a dictionary walk.
+/// (so a silent stream still turns a rule UNKNOWN). `AlertMonitor` reads
+/// the store only when a rule's window has closed or every few seconds, so
+/// most evaluations cost a clock read.
 ///
 /// Publishing never stops ingestion: the connection is opened lazily (at most
 /// one attempt per `reconnectInterval`), a state change that cannot be
@@ -55,7 +55,7 @@ final class AlertEmitter: HousekeepingTask {
     /// - Throws: `.usage` for an inconsistent rule; store errors reading `alert_state`.
     init?(store: any Store, config: KlasterConfig, ingestOptions: MQTTConnectionOptions, logger: Logger) throws(KlasterError) {
         guard !config.alerts.isEmpty else { return nil }
-        monitor = try AlertMonitor(store: store, rules: config.alerts, factors: config.factors)
+        monitor = try AlertMonitor(store: store, rules: config.alerts, factors: config.factors, method: config.emissions.scope2Method)
         var o = ingestOptions
         o.clientID = ingestOptions.clientID.map { "\($0)-alerts" }
         o.cleanSession = true
