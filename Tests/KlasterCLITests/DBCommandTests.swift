@@ -30,7 +30,7 @@ import Testing
 @Test func dbMigrateRebuildVacuum() throws {
     let f = try ImportedFixture(files: ["fixture.csv"])
     let migrate = try f.run(["db", "migrate"])
-    #expect(migrate.status == 0 && migrate.stderr.contains("schema version 3"))
+    #expect(migrate.status == 0 && migrate.stderr.contains("schema version 4"))
     let args = ["**", "--from", "2026-01-01T00:00:00Z", "--to", "2026-01-02T00:00:00Z", "--every", "1m", "--format", "json"]
     let before = try f.run(["query"], args).stdout
     let rebuild = try f.run(["db", "rebuild"], ["--from", "2026-01-01T00:00:00Z", "--to", "2026-01-01T01:00:00Z"])
