@@ -112,7 +112,7 @@ let package = Package(
             dependencies: ["KlasterCore", "KlasterTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
-        .testTarget(name: "KlasterSparkplugTests", dependencies: ["KlasterSparkplug", "KlasterCore"], swiftSettings: strict),
+        .testTarget(name: "KlasterSparkplugTests", dependencies: ["KlasterSparkplug", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),
         .testTarget(name: "KlasterStoreTests", dependencies: ["KlasterStore", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),
         .testTarget(name: "KlasterMQTTTests", dependencies: ["KlasterMQTT", "KlasterCore", "KlasterTestSupport"], swiftSettings: strict),
         .testTarget(

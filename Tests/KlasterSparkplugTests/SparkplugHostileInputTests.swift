@@ -1,3 +1,4 @@
+import KlasterTestSupport
 import Testing
 @testable import KlasterSparkplug
 
@@ -87,7 +88,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrash() {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var errors = 0
         for _ in 0..<20_000 {
             let n = Int(rng.next() % 64)
@@ -115,18 +116,5 @@ func scanMetrics(_ bytes: [UInt8]) -> Result<[SparkplugMetricView], WireError> {
 func scanHeader(_ bytes: [UInt8]) -> Result<SparkplugHeader, WireError> {
     bytes.withUnsafeBytes { b in
         do throws(WireError) { return .success(try SparkplugScanner.header(b)) } catch { return .failure(error) }
-    }
-}
-
-/// A tiny deterministic generator (tests must not depend on the system RNG).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
