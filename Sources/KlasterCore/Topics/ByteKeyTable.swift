@@ -2,8 +2,9 @@
 /// of its keys in one arena, so that a lookup of a known key neither allocates
 /// nor retains anything: hash the bytes, probe linearly, compare word by word.
 ///
-/// Single-threaded (owned by `SeriesResolver` on the network thread); not Sendable.
-final class ByteKeyTable {
+/// Single-threaded (owned by `SeriesResolver` and `SparkplugHost` on the network
+/// thread); not Sendable.
+public final class ByteKeyTable {
     private struct Slot {
         var hash: UInt64
         var offset: Int
@@ -14,13 +15,13 @@ final class ByteKeyTable {
 
     private var slots: UnsafeMutablePointer<Slot>
     private var mask: Int
-    private(set) var count = 0
+    public private(set) var count = 0
     private var arena: UnsafeMutableRawPointer
     private var arenaCapacity: Int
     private var arenaUsed = 0
     private let seed: UInt64
 
-    init(seed: UInt64, initialCapacity: Int = 1024) {
+    public init(seed: UInt64, initialCapacity: Int = 1024) {
         var cap = 16
         while cap < initialCapacity { cap <<= 1 }
         self.seed = seed
@@ -83,7 +84,7 @@ final class ByteKeyTable {
 
     /// The id stored for `key`, if any. No allocation.
     @inline(__always)
-    func find(_ key: UnsafeRawBufferPointer) -> SeriesID? {
+    public func find(_ key: UnsafeRawBufferPointer) -> SeriesID? {
         let h = hash(key)
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -95,7 +96,7 @@ final class ByteKeyTable {
     }
 
     /// Stores `key → id` (the key must not be present yet).
-    func insert(_ key: UnsafeRawBufferPointer, id: SeriesID) {
+    public func insert(_ key: UnsafeRawBufferPointer, id: SeriesID) {
         if (count + 1) * 4 > (mask + 1) * 3 { grow() }
         if arenaUsed + key.count > arenaCapacity {
             var cap = arenaCapacity * 2

@@ -82,6 +82,19 @@ public final class SparkplugHost {
     public let options: Options
     public let resolver: SeriesResolver
     private var nodes: [String: EdgeNode] = [:]
+    /// Topics seen before → their parse (index into `parsedTopics`): a known
+    /// topic costs no allocation. Bounded: past `maxCachedTopics` new topics are parsed each time.
+    private let topicTable: ByteKeyTable
+    private var parsedTopics: [ParsedTopic] = []
+    private static let maxCachedTopics = 65_536
+
+    private struct ParsedTopic {
+        var key: String
+        var group: String
+        var type: SparkplugMessageType
+        var edge: String
+        var device: String?
+    }
     private var rebirth: RebirthPolicy
     /// Nodes with messages held back (checked by `tick`).
     private var nodesWithGaps: Set<String> = []
@@ -93,6 +106,8 @@ public final class SparkplugHost {
         self.resolver = resolver
         self.options = options
         rebirth = RebirthPolicy(interval: options.rebirthInterval)
+        var seed = SystemRandomNumberGenerator()
+        topicTable = ByteKeyTable(seed: seed.next(), initialCapacity: 256)
     }
 
     /// Number of edge nodes seen.
@@ -109,13 +124,24 @@ public final class SparkplugHost {
     ///   that were valid on their own are already in `out`.
     public func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: EpochMillis,
                         into out: inout Output) -> ParseRejection? {
-        guard let parsed = SparkplugTopic(topic) else {
-            let t = String(decoding: topic.prefix(200), as: UTF8.self)
-            return ParseRejection(.badTopic, "topic '\(t)' is not spBv1.0/<group>/<type>/<edge>[/<device>]")
+        let known: ParsedTopic
+        if let i = topicTable.find(topic) {
+            known = parsedTopics[Int(i)]
+        } else {
+            guard let parsed = SparkplugTopic(topic) else {
+                let t = String(decoding: topic.prefix(200), as: UTF8.self)
+                return ParseRejection(.badTopic, "topic '\(t)' is not spBv1.0/<group>/<type>/<edge>[/<device>]")
+            }
+            guard case let .message(group, type, edge, device) = parsed else {
+                return nil  // a host's STATE (ours or another's): protocol, not data
+            }
+            known = ParsedTopic(key: "\(group)/\(edge)", group: group, type: type, edge: edge, device: device)
+            if parsedTopics.count < Self.maxCachedTopics {
+                topicTable.insert(topic, id: SeriesID(parsedTopics.count))
+                parsedTopics.append(known)
+            }
         }
-        guard case let .message(group, type, edge, device) = parsed else {
-            return nil  // a host's STATE (ours or another's): protocol, not data
-        }
+        let (key, group, type, edge, device) = (known.key, known.group, known.type, known.edge, known.device)
         if type == .ncmd || type == .dcmd { return nil }  // commands to edge nodes (ours or another host's)
         let header: SparkplugHeader
         do throws(WireError) {
@@ -123,7 +149,6 @@ public final class SparkplugHost {
         } catch {
             return Self.rejection(error)
         }
-        let key = "\(group)/\(edge)"
         switch type {
         case .nbirth:
             let node = nodes[key] ?? EdgeNode(group: group, edge: edge, reorderCapacity: options.reorderCapacity)
