@@ -7,6 +7,7 @@
 # sqlite3 shell. Work files go to $BENCH_DIR (default /tmp/klaster-bench-import).
 # Runs A B A B … in the same session and prints each time plus the medians.
 # QUERY=0 skips the query benchmarks (they build a 8.76 M-row database once).
+# KLASTER_BEFORE=path adds the import of another build to every round (before/after in one run).
 set -euo pipefail
 ROUNDS=${1:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,8 +21,15 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 echo "# $(date -u +%FT%TZ) host load: $(uptime | sed 's/.*load average: //')"
 echo "== import: $N readings over $S series (raw + 1m/15m/1h/1d buckets) vs sqlite3 .import into (series TEXT, ts) key"
-: > "$D/klaster.times"; : > "$D/shell.times"
+: > "$D/klaster.times"; : > "$D/shell.times"; : > "$D/before.times"
+B=${KLASTER_BEFORE:-}
 for r in $(seq 1 "$ROUNDS"); do
+  if [ -n "$B" ]; then
+    rm -f "$D"/b.db*
+    t=$(now); "$B" import --db "$D/b.db" "$D/readings.csv" 2>/dev/null; e=$(now)
+    echo "$e - $t" | bc -l >> "$D/before.times"
+    printf 'round %d: klaster before (%s) %.2fs\n' "$r" "$B" "$(tail -1 "$D/before.times")"
+  fi
   rm -f "$D"/k.db*
   t=$(now); "$K" import --db "$D/k.db" "$D/readings.csv" 2>/dev/null; e=$(now)
   echo "$e - $t" | bc -l >> "$D/klaster.times"
@@ -41,6 +49,11 @@ km=$(median < "$D/klaster.times"); sm=$(median < "$D/shell.times")
 printf 'median: klaster import %.2fs (%.0f rows/s)  sqlite3 .import %.2fs (%.0f rows/s)  ratio %.2fx\n' \
   "$km" "$(echo "$N / $km" | bc -l)" "$sm" "$(echo "$N / $sm" | bc -l)" "$(echo "$km / $sm" | bc -l)"
 "$K" stats --db "$D/k.db" --format json
+if [ -n "$B" ]; then
+  bm=$(median < "$D/before.times")
+  printf 'median: klaster before %.2fs, ratio to the shell %.2fx; after / before %.2fx\n' "$bm" "$(echo "$bm / $sm" | bc -l)" "$(echo "$km / $bm" | bc -l)"
+  "$B" stats --db "$D/b.db" --format json
+fi
 if [ "${QUERY:-1}" = 0 ]; then echo "# done $(date -u +%FT%TZ) host load: $(uptime | sed 's/.*load average: //')"; exit 0; fi
 
 echo "== query: one year of hourly buckets of 100 series vs GROUP BY over raw rows"
