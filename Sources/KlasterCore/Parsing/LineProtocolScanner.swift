@@ -151,11 +151,18 @@ struct LineProtocolScanner {
                 sink.reject(ParseRejection(error.reason, "line \(line): field \(text(key)): \(error.detail)"))
                 continue
             }
-            let series = withBytes(plant) { p in withBytes(meter) { m in withBytes(key) { q in
-                sink.resolver.resolve(plant: p, meter: m, quantity: q)
+            if plant.isEmpty || meter.isEmpty || key.isEmpty || hasSlash(plant) || hasSlash(meter) || hasSlash(key) {
+                sink.reject(malformed(line, "series '\(text(plant))/\(text(meter))/\(text(key))' has an empty part or a '/'"))
+                continue
+            }
+            let resolved = withBytes(plant) { p in withBytes(meter) { m in withBytes(key) { q in
+                sink.resolver.resolveOrReject(plant: p, meter: m, quantity: q)
             } } }
-            guard let series else {
-                sink.reject(malformed(line, "series '\(text(plant))/\(text(meter))/\(text(key))' has an empty part, a '/' or bad UTF-8"))
+            let series: SeriesID
+            switch resolved {
+            case .success(let s): series = s
+            case .failure(let r):
+                sink.reject(ParseRejection(r.reason, "line \(line): \(r.detail)"))
                 continue
             }
             sink.emitResolved(Reading(series: series, ts: ts, value: value), emit)
@@ -232,6 +239,10 @@ struct LineProtocolScanner {
             }
         }
         return out.withUnsafeBytes(body)
+    }
+
+    func hasSlash(_ t: Token) -> Bool {
+        withBytes(t) { $0.contains(UInt8(ascii: "/")) }
     }
 
     func text(_ t: Token) -> String {

@@ -148,6 +148,12 @@ public struct PayloadParser: Sendable {
         return (outcome, String(decoding: key, as: UTF8.self))
     }
 
+    /// The offset of the first byte that breaks strict UTF-8 (RFC 3629), or
+    /// `nil` — the check every payload gets, for callers outside the parser.
+    public static func firstInvalidUTF8(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        UTF8Validation.firstInvalid(bytes)
+    }
+
     @inline(__always)
     static func isSpace(_ c: UInt8) -> Bool {
         c == UInt8(ascii: " ") || c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r") || c == UInt8(ascii: "\t")
@@ -197,19 +203,21 @@ struct ReadingSink {
     }
 
     /// Emits a reading of the topic's series (its `series` field is replaced).
-    /// - Throws: `bad_topic` when the topic does not match the pattern.
+    /// - Throws: `bad_topic` when the topic does not match the pattern or breaks
+    ///   `SeriesKeyRules`, `invalid_utf8` when a named level is not UTF-8.
     @inline(__always)
     mutating func emit(_ r: Reading, _ handler: (Reading) -> Void) throws(ParseRejection) {
         var r = r
         if let s = topicSeries {
             r.series = s
         } else {
-            guard let s = resolver.resolve(topic: topic) else {
-                let t = String(decoding: topic.prefix(200), as: UTF8.self)
-                throw ParseRejection(.badTopic, "topic '\(t)' does not match pattern '\(resolver.pattern)'")
+            switch resolver.resolveOrReject(topic: topic) {
+            case .success(let s):
+                topicSeries = s
+                r.series = s
+            case .failure(let rejection):
+                throw rejection
             }
-            topicSeries = s
-            r.series = s
         }
         handler(r)
         emitted += 1

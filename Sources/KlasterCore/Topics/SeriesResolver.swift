@@ -61,11 +61,21 @@ public final class SeriesResolver {
     public func info(for id: SeriesID) -> SeriesInfo? { infos[id] }
 
     /// The series of an MQTT topic.
-    /// - Returns: Its id, or `nil` when the topic does not match the pattern (`bad_topic`).
+    /// - Returns: Its id, or `nil` when the topic does not match the pattern or
+    ///   breaks `SeriesKeyRules` (`resolveOrReject(topic:)` says why).
     /// - Complexity: O(topic length); no allocation for a topic seen before.
     @inline(__always)
     public func resolve(topic: UnsafeRawBufferPointer) -> SeriesID? {
         if let id = topics.find(topic) { return id }
+        return try? resolveNewTopic(topic).get()
+    }
+
+    /// The series of an MQTT topic, or why it has none: `bad_topic` (no match,
+    /// a level `SeriesKeyRules` refuses, the id space exhausted) or `invalid_utf8`.
+    /// - Complexity: O(topic length); no allocation for a topic seen before.
+    @inline(__always)
+    public func resolveOrReject(topic: UnsafeRawBufferPointer) -> Result<SeriesID, ParseRejection> {
+        if let id = topics.find(topic) { return .success(id) }
         return resolveNewTopic(topic)
     }
 
@@ -75,8 +85,12 @@ public final class SeriesResolver {
         return t.withUTF8 { resolve(topic: UnsafeRawBufferPointer($0)) }
     }
 
-    private func resolveNewTopic(_ topic: UnsafeRawBufferPointer) -> SeriesID? {
-        guard let values = pattern.match(topic) else { return nil }
+    private func resolveNewTopic(_ topic: UnsafeRawBufferPointer) -> Result<SeriesID, ParseRejection> {
+        let values: [String]
+        switch pattern.values(of: topic) {
+        case .success(let v): values = v
+        case .failure(let r): return .failure(r)
+        }
         let plant = pattern.plantIndex.map { values[$0] }
         let quantity = pattern.quantityIndex.map { values[$0] }
         var key = pattern.seriesKey(values)
@@ -85,19 +99,35 @@ public final class SeriesResolver {
                                                                quantity: quantity, kind: quantities.spec(for: quantity).kind,
                                                                unit: quantities.spec(for: quantity).unit) }
         }
-        if let id { topics.insert(topic, id: id) }
-        return id
+        guard let id else { return .failure(Self.full) }
+        topics.insert(topic, id: id)
+        return .success(id)
     }
 
+    private static let full = ParseRejection(.badTopic, "no series id left (\(SeriesID.max - 1) series)")
+
     /// The series `plant/meter/quantity` (line protocol: tags `plant`, `meter`, the field name).
-    /// - Returns: Its id, or `nil` when a part is empty, holds `/`, or is not valid UTF-8.
+    /// - Returns: Its id, or `nil` when a part breaks `SeriesKeyRules`
+    ///   (`resolveOrReject(plant:meter:quantity:)` says why).
     /// - Complexity: No allocation for a series seen before (the key is built in a reused buffer).
     /// - Parameter fallbackUnit: The unit of a new series whose quantity has none (Sparkplug's `engUnit`).
     public func resolve(plant: UnsafeRawBufferPointer, meter: UnsafeRawBufferPointer, quantity: UnsafeRawBufferPointer,
                         fallbackUnit: String? = nil) -> SeriesID? {
-        if !Self.isKeyPart(plant) || !Self.isKeyPart(meter) || !Self.isKeyPart(quantity) { return nil }
+        try? resolveOrReject(plant: plant, meter: meter, quantity: quantity, fallbackUnit: fallbackUnit).get()
+    }
+
+    /// The series `plant/meter/quantity`, or why it has none (`bad_topic`, `invalid_utf8`).
+    public func resolveOrReject(plant: UnsafeRawBufferPointer, meter: UnsafeRawBufferPointer,
+                                quantity: UnsafeRawBufferPointer, fallbackUnit: String? = nil) -> Result<SeriesID, ParseRejection> {
+        // Cheap part of the rules first, so that parts holding `/` can never
+        // join into some other known key; the full rules run for a new key only.
+        for (i, part) in [plant, meter, quantity].enumerated() where part.isEmpty || part.contains(UInt8(ascii: "/")) {
+            return .failure(SeriesKeyRules.check(level: part, position: i + 1) ?? ParseRejection(.badTopic, "series key level \(i + 1) is empty"))
+        }
         let n = plant.count + meter.count + quantity.count + 2
         if n > scratchCapacity {
+            // A key this long is refused below; check before growing the buffer for it.
+            if let r = SeriesKeyRules.checkLength(n) { return .failure(r) }
             scratch.deallocate()
             scratchCapacity = max(n, scratchCapacity * 2)
             scratch = .allocate(byteCount: scratchCapacity, alignment: 8)
@@ -108,18 +138,20 @@ public final class SeriesResolver {
         scratch.storeBytes(of: UInt8(ascii: "/"), toByteOffset: plant.count + 1 + meter.count, as: UInt8.self)
         (scratch + plant.count + meter.count + 2).copyMemory(from: quantity.baseAddress!, byteCount: quantity.count)
         let k = UnsafeRawBufferPointer(start: scratch, count: n)
-        if let id = keys.find(k) { return id }
-        guard let key = String(validating: k, as: UTF8.self) else { return nil }
+        if let id = keys.find(k) { return .success(id) }
+        for (i, part) in [plant, meter, quantity].enumerated() {
+            if let r = SeriesKeyRules.check(level: part, position: i + 1) { return .failure(r) }
+        }
+        if let r = SeriesKeyRules.checkLength(n) { return .failure(r) }
+        let key = String(decoding: k, as: UTF8.self)
         let p = String(decoding: plant, as: UTF8.self)
         let q = String(decoding: quantity, as: UTF8.self)
         let spec = quantities.spec(for: q)
         let unit = spec.unit.isEmpty ? (fallbackUnit ?? "") : spec.unit
-        return intern(key: k) { SeriesInfo(id: $0, key: key, plant: p, quantity: q, kind: spec.kind, unit: unit) }
-    }
-
-    @inline(__always)
-    private static func isKeyPart(_ b: UnsafeRawBufferPointer) -> Bool {
-        !b.isEmpty && !b.contains(UInt8(ascii: "/"))
+        guard let id = intern(key: k, make: { SeriesInfo(id: $0, key: key, plant: p, quantity: q, kind: spec.kind, unit: unit) }) else {
+            return .failure(Self.full)
+        }
+        return .success(id)
     }
 
     /// String form of `resolve(plant:meter:quantity:)`.
