@@ -162,7 +162,7 @@ struct SimulateCommand: ParsableCommand {
         report += "faults \(faults ? "on" : "off"), \(String(format: "%.1f", seconds)) s\n"
         for line in sim.summary.lines { report += "  \(line)\n" }
         // With --dry-run stdout carries the messages, so the summary goes to stderr.
-        (dryRun ? FileHandle.standardError : FileHandle.standardOutput).write(Data(report.utf8))
+        if dryRun { StandardOutput.note(report) } else { try StandardOutput.write(report) }
     }
 
     /// Publishes in real time: each message when the wall clock reaches its `sendAt`.
@@ -233,7 +233,7 @@ private final class StdoutSink: SimulatedMessageSink {
     }
     func flush() throws(KlasterError) {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
+        try StandardOutput.writeBytes(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
     func close() {}
