@@ -60,6 +60,9 @@ public struct KlasterConfig: Sendable, Equatable {
     public struct Ingest: Sendable, Equatable {
         /// Readings with ts further than this ahead of the receive clock are rejected.
         public var maxFuture: Int64 = 300_000
+        /// Readings before this instant are rejected (`bad_timestamp`): a `ts`
+        /// in epoch seconds or a gateway's 0 would otherwise land in 1970.
+        public var minTs: EpochMillis = PayloadParser.defaultMinTs
         /// A batch closes at this many messages…
         public var batchMaxMessages = 5_000
         /// …or this long after its first message.

@@ -58,3 +58,9 @@ func configValueOutOfRangeIsExit78(text: String, message: String) {
     #expect(r.stderr == "klaster: \(config): ingest.ring_capacity is 9223372036854775807, outside 2…4194304 (see deploy/klaster.example.toml for every key and its range)\n")
     #expect(!FileManager.default.fileExists(atPath: dir.file("k.db")))
 }
+
+@Test func minTsIsReadAsAnInstant() throws {
+    #expect(try ConfigLoader.parse("", file: "k.toml").ingest.minTs == 946_684_800_000)
+    #expect(try ConfigLoader.parse("[ingest]\nmin_ts = 2020-01-01\n", file: "k.toml").ingest.minTs == 1_577_836_800_000)
+    #expect(try ConfigLoader.parse("[ingest]\nmin_ts = \"1970-01-01T00:00:00Z\"\n", file: "k.toml").ingest.minTs == 0)
+}

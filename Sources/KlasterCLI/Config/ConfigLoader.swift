@@ -163,6 +163,10 @@ public enum ConfigLoader {
         if let v = try s.duration("batch_max_delay", in: Limits.batchMaxDelay) { i.batchMaxDelay = v }
         if let v = try s.int("ring_capacity", in: Limits.ringCapacity) { i.ringCapacity = v }
         if let v = try s.int("max_payload_bytes", in: Limits.maxPayloadBytes) { i.maxPayloadBytes = v }
+        if let v = try s.instant("min_ts") {
+            guard (0...RFC3339.maxMillis).contains(v) else { throw s.outOfRange("min_ts", "must lie in 1970…9999") }
+            i.minTs = v
+        }
         try s.finish()
     }
 

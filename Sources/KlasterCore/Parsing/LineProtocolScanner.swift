@@ -15,6 +15,7 @@ struct LineProtocolScanner {
     let end: Int
     let receivedAt: EpochMillis
     let maxFuture: Int64
+    let minTs: EpochMillis
 
     /// A token `start..<end`, with backslash escapes still in place when `escaped`.
     struct Token {
@@ -128,6 +129,9 @@ struct LineProtocolScanner {
         }
         if ts < 0 || ts > RFC3339.maxMillis {
             throw ParseRejection(.badTimestamp, "line \(line): timestamp \(ts) ms is outside 1970…9999")
+        }
+        if ts < minTs {
+            throw ParseRejection(.badTimestamp, "line \(line): ts \(RFC3339.format(ts)) is before ingest.min_ts \(RFC3339.format(minTs))")
         }
         if ts > receivedAt, ts - receivedAt > maxFuture {
             throw ParseRejection(.futureTs, "line \(line): ts \(RFC3339.format(ts)) is \(ts - receivedAt) ms ahead of receive time \(RFC3339.format(receivedAt)) (limit \(maxFuture) ms)")
