@@ -19,9 +19,15 @@ enum SVGText {
         return out
     }
 
-    /// A coordinate with at most two decimals (`12.5`, `100`).
+    /// Coordinates are clamped to this magnitude: far outside any chart's
+    /// viewBox, and small enough for exact two-decimal rounding.
+    static let coordLimit = 1e9
+
+    /// A coordinate with at most two decimals (`12.5`, `100`); a non-finite
+    /// value (a sum that overflowed) is 0, a huge one is clamped to `coordLimit`.
     static func coord(_ v: Double) -> String {
-        NumberText.rounded(v, decimals: 2) ?? "0"
+        let v = v.isNaN ? 0 : Swift.min(Swift.max(v, -coordLimit), coordLimit)
+        return NumberText.rounded(v, decimals: 2) ?? "0"
     }
 
     /// An exact machine value for `data-value` attributes (shortest round-trip form; empty when not finite).
@@ -52,6 +58,7 @@ enum SVGText {
 
     /// A short axis label: `1.2M`, `350k`, `12`.
     static func short(_ v: Double) -> String {
+        guard v.isFinite else { return "–" }
         let a = abs(v)
         if a >= 1_000_000 { return trim(v / 1_000_000) + "M" }
         if a >= 1_000 { return trim(v / 1_000) + "k" }
