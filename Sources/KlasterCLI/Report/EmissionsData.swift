@@ -42,10 +42,12 @@ struct EmissionsData {
         return try TimeSpec.parse(spec, now: system)
     }
 
-    /// Bucket rows of the given series (by exact key).
+    /// Bucket rows of the given series (by id: a key is never read as a glob,
+    /// which made the report quadratic in the number of series).
+    /// - Complexity: O(series + rows).
     func rows(of series: [SeriesInfo], from: EpochMillis, to: EpochMillis, every: Int64) throws(KlasterError) -> [(SeriesInfo, BucketRow)] {
         guard !series.isEmpty, from < to else { return [] }
-        return try store.buckets(seriesGlob: series.map(\.key), from: from, to: to, every: every).map { ($0.series, $0.row) }
+        return try store.buckets(series: series, from: from, to: to, every: every).map { ($0.series, $0.row) }
     }
 
     /// CO2e contributions in `every`-wide output buckets over `[from, to)`
