@@ -29,7 +29,9 @@ struct QueryCommand: APICommand {
     @Option(parsing: .unconditional, help: "End (exclusive): RFC 3339, epoch ms, now, or a relative time.")
     var to: String = "now"
 
-    @Option(help: "Bucket width: a multiple of a stored width, e.g. 1m, 15m, 1h, 1d, 1w; or a calendar period 1d, 1mo, 1q, 1y.")
+    // Unconditional: `--every -1h` must reach DurationParser (and its one-line
+    // "is negative") instead of the parser's "Missing value".
+    @Option(parsing: .unconditional, help: "Bucket width: a multiple of a stored width, e.g. 1m, 15m, 1h, 1d, 1w; or a calendar period 1d, 1mo, 1q, 1y.")
     var every: String = "1h"
 
     @Option(help: "IANA time zone of calendar periods (--every 1d, 1mo, 1q, 1y), e.g. Asia/Baku; default UTC.")
