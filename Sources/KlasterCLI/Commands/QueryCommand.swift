@@ -60,7 +60,7 @@ struct QueryCommand: APICommand {
         var globs: [SeriesGlob] = []
         for g in self.globs { globs.append(try SeriesGlob(g)) }  // a bad glob is 64 before the db is touched
         if from > to { throw KlasterError(.usage, "--from \(self.from) is after --to \(self.to)", hint: "swap them") }
-        let store = try cfg.openStore(create: false)
+        let store = try cfg.openStoreForReading()
         let matched = try store.loadSeries().filter { s in globs.contains { $0.matches(s.key) } }
         // A glob that names nothing is most likely a typo: say so (stdout keeps its header, the exit code stays 0).
         for (text, glob) in zip(self.globs, globs) where !matched.contains(where: { glob.matches($0.key) }) {

@@ -16,12 +16,15 @@ struct EmissionsData {
     let calendar: LocalCalendar
 
     /// Opens the configured database (it must exist) and loads the series list.
-    /// - Parameter method: Scope-2 method; default `emissions.scope2_method` of the config.
-    init(config: KlasterConfig, now: EpochMillis, method: EmissionFactor.Method? = nil) throws(KlasterError) {
+    /// - Parameters:
+    ///   - method: Scope-2 method; default `emissions.scope2_method` of the config.
+    ///   - writable: `check` saves alert state; the others only read (a
+    ///     read-only connection).
+    init(config: KlasterConfig, now: EpochMillis, method: EmissionFactor.Method? = nil, writable: Bool = false) throws(KlasterError) {
         self.config = config
         self.now = now
         self.calendar = try LocalCalendar.named(config.buckets.timezone, option: "buckets.timezone")
-        self.store = try config.openStore(create: false)
+        self.store = try writable ? config.openStore(create: false) : config.openStoreForReading()
         self.factors = FactorTable(EmissionFactor.effective(configured: config.factors), method: method ?? config.emissions.scope2Method)
         self.allSeries = try store.series(glob: nil)
         let factors = self.factors

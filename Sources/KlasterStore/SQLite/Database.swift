@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSQLite
 import KlasterCore
 
@@ -41,6 +44,27 @@ final class Database {
         // (each holds a strong reference to its Database); close_v2 copes
         // with any that are not.
         sqlite3_close_v2(handle)
+    }
+
+    /// Whether SQLite opened the file read-only (it does so silently when a
+    /// read-write open meets a write-protected file).
+    var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
+    /// Runs `sql` like `execute`, retrying while SQLite answers BUSY without
+    /// calling the busy handler (it does not for a journal-mode change, so
+    /// two processes opening a new file at once failed at once).
+    /// - Parameter timeoutMillis: How long to keep retrying.
+    func executeRetryingBusy(_ sql: String, timeoutMillis: Int64) throws(KlasterError) {
+        var waited: Int64 = 0
+        while true {
+            let rc = sqlite3_exec(handle, sql, nil, nil, nil)
+            if rc == SQLITE_OK { return }
+            guard rc & 0xFF == SQLITE_BUSY || rc & 0xFF == SQLITE_LOCKED, waited < timeoutMillis else {
+                throw SQLiteError.error(rc, handle, "running \(sql.prefix(60))")
+            }
+            usleep(20_000)
+            waited += 20
+        }
     }
 
     /// Runs SQL that returns no rows (DDL, PRAGMAs that set, BEGIN/COMMIT).
