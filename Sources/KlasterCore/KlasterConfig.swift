@@ -71,6 +71,11 @@ public struct KlasterConfig: Sendable, Equatable {
         public var ringCapacity = 65_536
         /// Largest accepted payload, bytes.
         public var maxPayloadBytes = 256 * 1024
+        /// Most series the daemon (or an import) knows; a message that would
+        /// create one more is dead-lettered `too_many_series`. Bounds the
+        /// per-series memory (resolver, aggregator): 600,000 distinct topics
+        /// leave ingest well under 256 MB with this default (README).
+        public var maxSeries = 50_000
         public init() {}
     }
 

@@ -57,7 +57,7 @@ public final class IngestService: Service, Sendable {
                                     quantities: config.quantities, finalizing: true)
         aggregator.setClock(IngestClock.wallMillis())
         aggregator.restore(series: known, frontiers: frontiers, open: recent)
-        let resolver = SeriesResolver(pattern: pattern, quantities: config.quantities, known: known)
+        let resolver = SeriesResolver(pattern: pattern, quantities: config.quantities, known: known, maxSeries: config.ingest.maxSeries)
         let decoder = IngestMessageDecoder(resolver: resolver, config: config)
         let metrics = IngestMetrics()
         shared = IngestShared(startSeq: startSeq, ringCapacity: config.ingest.ringCapacity, metrics: metrics)

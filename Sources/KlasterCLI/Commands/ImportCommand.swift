@@ -53,7 +53,7 @@ struct ImportCommand: AsyncParsableCommand {
         // Import records name their series by key, so the "topic" is the key itself.
         let keyPattern = try TopicPattern(livePattern.names.map { "{\($0)}" }.joined(separator: "/"))
         let known = try store.loadSeries()
-        let resolver = SeriesResolver(pattern: keyPattern, quantities: cfg.quantities, known: known)
+        let resolver = SeriesResolver(pattern: keyPattern, quantities: cfg.quantities, known: known, maxSeries: cfg.ingest.maxSeries)
         // The same finalising aggregator as live ingest, continuing from the store's frontiers and open window.
         let (_, frontiers, open) = try store.ingestRestoreState()
         let aggregator = Aggregator(widths: cfg.buckets.widths, allowedLateness: cfg.buckets.allowedLateness, quantities: cfg.quantities,

@@ -81,6 +81,8 @@ public enum ConfigLoader {
         static let batchMaxDelay: ClosedRange<Int64> = 1...60_000
         /// MQTT's own limit on a packet (268,435,455 bytes).
         static let maxPayloadBytes = 1...268_435_455
+        /// Series known at once (each costs memory for as long as the process runs).
+        static let maxSeries = 1...10_000_000
         /// One year ahead.
         static let maxFuture: Int64 = 365 * 86_400_000
         /// Every reading this old stays in memory per series: a day at most.
@@ -163,6 +165,7 @@ public enum ConfigLoader {
         if let v = try s.duration("batch_max_delay", in: Limits.batchMaxDelay) { i.batchMaxDelay = v }
         if let v = try s.int("ring_capacity", in: Limits.ringCapacity) { i.ringCapacity = v }
         if let v = try s.int("max_payload_bytes", in: Limits.maxPayloadBytes) { i.maxPayloadBytes = v }
+        if let v = try s.int("max_series", in: Limits.maxSeries) { i.maxSeries = v }
         if let v = try s.instant("min_ts") {
             guard (0...RFC3339.maxMillis).contains(v) else { throw s.outOfRange("min_ts", "must lie in 1970…9999") }
             i.minTs = v

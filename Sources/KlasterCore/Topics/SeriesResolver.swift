@@ -23,12 +23,19 @@ public final class SeriesResolver {
     /// Reused buffer for line-protocol keys `plant/meter/quantity` (owned; freed in deinit).
     private var scratch: UnsafeMutableRawPointer
     private var scratchCapacity = 256
+    /// `ingest.max_series`.
+    public let maxSeries: Int
+    private let tooMany: ParseRejection
 
     /// - Parameters:
     ///   - pattern: The configured topic pattern.
     ///   - quantities: Kinds and units for new series.
     ///   - known: Series already in the store (their ids are kept).
-    public init(pattern: TopicPattern, quantities: QuantityTable, known: [SeriesInfo]) {
+    ///   - maxSeries: No new series once this many are known (config
+    ///     `ingest.max_series`); their messages are `too_many_series`.
+    public init(pattern: TopicPattern, quantities: QuantityTable, known: [SeriesInfo], maxSeries: Int = .max) {
+        self.maxSeries = maxSeries
+        self.tooMany = ParseRejection(.tooManySeries, "no new series: ingest.max_series (\(maxSeries)) are known")
         self.pattern = pattern
         self.quantities = quantities
         var seed = SystemRandomNumberGenerator()
@@ -99,7 +106,7 @@ public final class SeriesResolver {
                                                                quantity: quantity, kind: quantities.spec(for: quantity).kind,
                                                                unit: quantities.spec(for: quantity).unit) }
         }
-        guard let id else { return .failure(Self.full) }
+        guard case .success(let id) = id else { return id }
         topics.insert(topic, id: id)
         return .success(id)
     }
@@ -148,10 +155,7 @@ public final class SeriesResolver {
         let q = String(decoding: quantity, as: UTF8.self)
         let spec = quantities.spec(for: q)
         let unit = spec.unit.isEmpty ? (fallbackUnit ?? "") : spec.unit
-        guard let id = intern(key: k, make: { SeriesInfo(id: $0, key: key, plant: p, quantity: q, kind: spec.kind, unit: unit) }) else {
-            return .failure(Self.full)
-        }
-        return .success(id)
+        return intern(key: k, make: { SeriesInfo(id: $0, key: key, plant: p, quantity: q, kind: spec.kind, unit: unit) })
     }
 
     /// String form of `resolve(plant:meter:quantity:)`.
@@ -168,16 +172,19 @@ public final class SeriesResolver {
         return created
     }
 
-    private func intern(key: UnsafeRawBufferPointer, make: (SeriesID) -> SeriesInfo) -> SeriesID? {
-        if let id = keys.find(key) { return id }
-        guard nextID != SeriesID.max else { return nil }
+    private func intern(key: UnsafeRawBufferPointer, make: (SeriesID) -> SeriesInfo) -> Result<SeriesID, ParseRejection> {
+        if let id = keys.find(key) { return .success(id) }
+        guard nextID != SeriesID.max else { return .failure(Self.full) }
+        // The cap on per-series memory: a gateway varying one topic level
+        // inside its ACL must not grow the daemon without bound.
+        guard infos.count < maxSeries else { return .failure(tooMany) }
         let id = nextID
         nextID += 1
         let info = make(id)
         keys.insert(key, id: id)
         infos[id] = info
         created.append(info)
-        return id
+        return .success(id)
     }
 }
 
