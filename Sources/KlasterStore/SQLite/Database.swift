@@ -15,7 +15,9 @@ final class Database {
 
     /// Opens (or, when `create`, creates) the database file.
     /// - Throws: `KlasterError(.noInput)` when the file is missing and `create` is false.
-    init(path: String, create: Bool, readOnly: Bool = false) throws(KlasterError) {
+    /// - Parameter immutable: With `readOnly`: open as `immutable=1` (no
+    ///   locks, no `-shm`), for a file in a directory the reader cannot write.
+    init(path: String, create: Bool, readOnly: Bool = false, immutable: Bool = false) throws(KlasterError) {
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         if readOnly {
             flags |= SQLITE_OPEN_READONLY
@@ -23,8 +25,13 @@ final class Database {
             flags |= SQLITE_OPEN_READWRITE
             if create { flags |= SQLITE_OPEN_CREATE }
         }
+        var name = path
+        if readOnly && immutable {
+            flags |= SQLITE_OPEN_URI
+            name = "file:" + Self.uriEscaped(path) + "?immutable=1"
+        }
         var db: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(name, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let error: KlasterError
             if rc & 0xFF == SQLITE_CANTOPEN && !create {
@@ -37,6 +44,20 @@ final class Database {
         }
         self.handle = db
         self.path = path
+    }
+
+    /// `path` for a `file:` URI: `%`, `?` and `#` percent-encoded.
+    private static func uriEscaped(_ path: String) -> String {
+        var out = ""
+        for c in path.unicodeScalars {
+            switch c {
+            case "%": out += "%25"
+            case "?": out += "%3F"
+            case "#": out += "%23"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
     }
 
     deinit {

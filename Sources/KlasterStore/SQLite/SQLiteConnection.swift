@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSQLite
 import KlasterCore
 
@@ -62,6 +65,13 @@ final class SQLiteConnection: StoreWriter {
 
     var upserts: [Int64: Statement] = [:]
 
+    /// Whether this process may create files in `path`'s directory.
+    static func canCreateBeside(_ path: String) -> Bool {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        return access(dir.isEmpty ? "/" : dir, W_OK) == 0
+    }
+
     /// How long a connection waits for another process's lock (start-up included).
     static let busyTimeoutMillis: Int64 = 10_000
 
@@ -69,9 +79,19 @@ final class SQLiteConnection: StoreWriter {
          widths: [BucketWidth], quantities: QuantityTable, migrate: Bool, readOnly: Bool = false) throws(KlasterError) {
         self.quantities = quantities
         if readOnly {
-            let db = try Database(path: path, create: false, readOnly: true)
+            var db = try Database(path: path, create: false, readOnly: true)
             try db.execute("PRAGMA busy_timeout = \(Self.busyTimeoutMillis)")
-            let version = try Migrations.version(of: db)
+            let version: Int
+            do throws(KlasterError) {
+                version = try Migrations.version(of: db)
+            } catch where error.code == .ioError && !Self.canCreateBeside(path) {
+                // A WAL file in a directory this user cannot write: SQLite
+                // needs to create `-shm` to read it. No `-shm` there means no
+                // writer has the file open (a writer creates one), so reading
+                // it as immutable sees exactly what is on disk.
+                db = try Database(path: path, create: false, readOnly: true, immutable: true)
+                version = try Migrations.version(of: db)
+            }
             if version == 0 {
                 // An empty file: a reader must not write a schema into it.
                 throw KlasterError(.noInput, "database \(path) is empty", hint: "run `klaster ingest` or `klaster import` first, or pass --db")
