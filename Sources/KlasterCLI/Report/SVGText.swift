@@ -38,12 +38,14 @@ enum SVGText {
     /// A human number with thousands separators and `digits` decimals: `1,234,567.8`.
     static func number(_ v: Double, digits: Int = 0) -> String {
         guard let text = NumberText.rounded(v, decimals: digits) else { return "–" }
+        // Beyond 1e16 the text is in exponent form (`1.8446744073709552e+19`):
+        // nothing to group, and splitting it at the point would show "1".
+        if text.contains("e") { return text }
         var body = Substring(text)
         let negative = body.first == "-"
         if negative { body = body.dropFirst() }
         let parts = body.split(separator: ".", maxSplits: 1)
         let whole = String(parts[0])
-        if whole.contains("e") { return text }   // beyond 1e16: exponent form, nothing to group
         var grouped = ""
         for (i, c) in whole.enumerated() {
             if i > 0, (whole.count - i) % 3 == 0 { grouped.append(",") }
