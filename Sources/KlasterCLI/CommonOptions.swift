@@ -59,6 +59,14 @@ extension KlasterConfig {
         return try SQLiteStore(path: storage.path, durability: storage.durability, create: create,
                                widths: buckets.widths, quantities: quantities)
     }
+
+    /// The store of a read command: an existing file, a read-only connection
+    /// (nothing written, works in a directory the user cannot write to).
+    public func openStoreForReading() throws(KlasterError) -> any Store {
+        try buckets.validateForStorage()
+        return try SQLiteStore(path: storage.path, durability: storage.durability, create: false,
+                               widths: buckets.widths, quantities: quantities, readOnly: true)
+    }
 }
 
 /// The wall clock in epoch ms (the CLI's `now`).

@@ -30,6 +30,7 @@ public enum KlasterMain {
             } else {
                 try command.run()
             }
+            try StandardOutput.finish()
         } catch let error as KlasterError {
             fail(error)
         } catch {

@@ -60,6 +60,9 @@ public struct KlasterConfig: Sendable, Equatable {
     public struct Ingest: Sendable, Equatable {
         /// Readings with ts further than this ahead of the receive clock are rejected.
         public var maxFuture: Int64 = 300_000
+        /// Readings before this instant are rejected (`bad_timestamp`): a `ts`
+        /// in epoch seconds or a gateway's 0 would otherwise land in 1970.
+        public var minTs: EpochMillis = PayloadParser.defaultMinTs
         /// A batch closes at this many messages…
         public var batchMaxMessages = 5_000
         /// …or this long after its first message.
@@ -68,6 +71,11 @@ public struct KlasterConfig: Sendable, Equatable {
         public var ringCapacity = 65_536
         /// Largest accepted payload, bytes.
         public var maxPayloadBytes = 256 * 1024
+        /// Most series the daemon (or an import) knows; a message that would
+        /// create one more is dead-lettered `too_many_series`. Bounds the
+        /// per-series memory (resolver, aggregator): 600,000 distinct topics
+        /// leave ingest well under 256 MB with this default (README).
+        public var maxSeries = 50_000
         public init() {}
     }
 

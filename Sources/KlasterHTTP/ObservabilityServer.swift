@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+// MaximumAvailableConnections lives in HummingbirdCore (a dependency of Hummingbird).
+import HummingbirdCore
 import Logging
 // ByteBuffer's initialisers live in NIOCore (a dependency of Hummingbird).
 import NIOCore
@@ -21,6 +23,11 @@ public struct HealthReport: Sendable {
 /// text format, `/healthz` (200 `ok …` when healthy, 503 otherwise) and,
 /// with `live`, the report at `/` and the JSON API under `/api/v1/`.
 public enum ObservabilityServer {
+    /// Most connections served at once.
+    public static let maxConnections = 256
+    /// A connection idle this long, or this slow to send a request head, is closed.
+    public static let idleTimeout = TimeAmount.seconds(10)
+
     /// Builds the server as a `Service` for the daemon's `ServiceGroup`.
     /// - Parameters:
     ///   - address: Where to listen.
@@ -61,8 +68,16 @@ public enum ObservabilityServer {
         }
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)
+        // Bounded so that the endpoint can never starve ingestion of file
+        // descriptors or memory: at most `maxConnections` open at once (more
+        // wait in the listen backlog), and a connection that completes no
+        // request head or sends nothing for `idleTimeout` is closed —
+        // Hummingbird's idle timer counts parsed HTTP parts, not bytes, so it
+        // is a header timeout too.
         return Application(router: router,
-                           configuration: .init(address: .hostname(address.host, port: address.port), serverName: "klaster"),
+                           server: .http1(configuration: .init(idleTimeout: idleTimeout)),
+                           configuration: .init(address: .hostname(address.host, port: address.port), serverName: "klaster",
+                                                availableConnectionsDelegate: MaximumAvailableConnections(maxConnections)),
                            logger: httpLogger)
     }
 

@@ -18,6 +18,8 @@ public final class IngestService: Service, Sendable {
     private let aggregatorLoop: ThreadHandOff<AggregatorLoop>
     private let logger: Logger
     private let started = Atomic<Bool>(false)
+    /// Held for the life of the service: one writer per database file.
+    private let writerLock: WriterLock
 
     /// Opens the store, restores the aggregator's recent state (so redelivered
     /// messages dedupe and counter deltas continue), seeds the series
@@ -27,7 +29,8 @@ public final class IngestService: Service, Sendable {
     ///   - maxMessages: Stop after this many messages are committed (`--max-messages`).
     ///   - environment: Process environment (for `KLASTER_MQTT_PASSWORD`).
     ///   - logger: Structured log output.
-    /// - Throws: `KlasterError` for a bad topic pattern, URL, TLS file or store.
+    /// - Throws: `KlasterError` for a bad topic pattern, URL, TLS file or store;
+    ///   `.unavailable` (69) when another writer holds the database.
     public init(config: KlasterConfig, maxMessages: UInt64? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 logger: Logger = Logger(label: "klaster.ingest")) throws(KlasterError) {
@@ -42,6 +45,9 @@ public final class IngestService: Service, Sendable {
         }
         let pattern = try TopicPattern(config.mqtt.topicPattern)
         try config.buckets.validateForStorage()
+        // Lock, then open for writing (read-only and locked files fail here),
+        // all before anything connects or subscribes.
+        writerLock = try WriterLock(database: config.storage.path)
         let store: any Store = try SQLiteStore(path: config.storage.path, durability: config.storage.durability,
                                                widths: config.buckets.widths, quantities: config.quantities)
         // The open window is rebuilt from raw readings: what was acknowledged is on disk.
@@ -51,7 +57,7 @@ public final class IngestService: Service, Sendable {
                                     quantities: config.quantities, finalizing: true)
         aggregator.setClock(IngestClock.wallMillis())
         aggregator.restore(series: known, frontiers: frontiers, open: recent)
-        let resolver = SeriesResolver(pattern: pattern, quantities: config.quantities, known: known)
+        let resolver = SeriesResolver(pattern: pattern, quantities: config.quantities, known: known, maxSeries: config.ingest.maxSeries)
         let decoder = IngestMessageDecoder(resolver: resolver, config: config)
         let metrics = IngestMetrics()
         shared = IngestShared(startSeq: startSeq, ringCapacity: config.ingest.ringCapacity, metrics: metrics)

@@ -56,7 +56,8 @@ public struct MQTTConnectionOptions: Sendable {
     /// The daemon's connection from the `[mqtt]` config: fixed client id,
     /// persistent session, password from `password_file` or the
     /// `KLASTER_MQTT_PASSWORD` environment variable (never the command line).
-    /// - Throws: `KlasterError(.usage)` for a bad URL, `.noInput` for a missing password file.
+    /// - Throws: `KlasterError(.usage)` for a bad URL, `.noInput` for a missing password file,
+    ///   `.config` for one that is empty or not a regular file.
     public init(config m: KlasterConfig.MQTT, environment: [String: String]) throws(KlasterError) {
         let url = try BrokerURL(m.url)
         var password: String?
@@ -84,11 +85,25 @@ public struct MQTTConnectionOptions: Sendable {
                                hint: "create it (mode 0600) with the broker password on one line")
         }
         defer { fclose(f) }
+        // A directory opens for reading on Linux and reads as nothing: refuse
+        // it rather than log in with an empty password.
+        var st = stat()
+        guard fstat(fileno(f), &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            throw KlasterError(.config, "mqtt.password_file \(path) is not a regular file",
+                               hint: "point it at a file (mode 0600) with the broker password on its first line")
+        }
         var bytes: [UInt8] = []
         while true {
             let c = fgetc(f)
             if c == EOF || c == 10 || c == 13 { break }
             bytes.append(UInt8(truncatingIfNeeded: c))
+        }
+        if ferror(f) != 0 {
+            throw KlasterError(.ioError, "cannot read mqtt.password_file \(path): \(String(cString: strerror(errno)))", hint: "check the file")
+        }
+        guard !bytes.isEmpty else {
+            throw KlasterError(.config, "mqtt.password_file \(path) has an empty first line",
+                               hint: "put the broker password on its first line, or remove password_file")
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -23,7 +23,7 @@ public enum MosquittoErrors {
     ///   - doing: What was attempted ("connect to mqtt://…"), for the message.
     public static func classify(_ rc: Int32, doing: String) -> MosquittoOutcome {
         guard rc != MOSQ_ERR_SUCCESS.rawValue else { return .ok }
-        let text = String(cString: mosquitto_strerror(rc))
+        let text = describe(rc)
         switch mosq_err_t(rawValue: rc) {
         case MOSQ_ERR_AUTH, MOSQ_ERR_CONN_REFUSED, MOSQ_ERR_ACL_DENIED:
             return .fatal(KlasterError(.noPermission, "\(doing): \(text)",
@@ -62,7 +62,17 @@ public enum MosquittoErrors {
     }
 
     /// The human-readable text of a `MOSQ_ERR_*` code (for logs).
-    public static func describe(_ rc: Int32) -> String { String(cString: mosquitto_strerror(rc)) }
+    /// libmosquitto 2.0 has no text for a keepalive timeout ("Unknown error.").
+    public static func describe(_ rc: Int32) -> String {
+        switch mosq_err_t(rawValue: rc) {
+        case MOSQ_ERR_KEEPALIVE:
+            "keepalive timeout: the broker did not answer a ping within mqtt.keepalive"
+        case MOSQ_ERR_CONN_LOST:
+            "the broker closed the connection"
+        default:
+            String(cString: mosquitto_strerror(rc))
+        }
+    }
 
     /// Throws the error of a failed call, transient or fatal alike.
     public static func check(_ rc: Int32, doing: @autoclosure () -> String) throws(KlasterError) {

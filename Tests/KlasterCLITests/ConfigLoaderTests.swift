@@ -121,7 +121,7 @@ stale_after = "1h"
     #expect(c.http.listen == "127.0.0.1:9999")
     let energy = c.quantities.spec(for: "active_energy_kwh")
     #expect(energy.kind == .counter && energy.unit == "kWh" && energy.rollover == 1_000_000 && energy.maxRate == 5000)
-    #expect(c.quantities.spec(for: "urea_t") == QuantitySpec(kind: .counter, unit: "t"))
+    #expect(c.quantities.spec(for: "urea_t") == QuantitySpec(kind: .counter, unit: "t", maxRate: QuantityTable.fallbackMaxRate))
     #expect(c.factors == [EmissionFactor(quantity: "active_energy_kwh", plant: "socar-polymer", kgCO2ePerUnit: 0.384, scope: .two,
                                          method: .location, source: "IFI harmonised grid factor 2021", validFrom: 1_609_459_200_000)])
     #expect(c.targets.count == 2)

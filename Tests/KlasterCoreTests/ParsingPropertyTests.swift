@@ -2,12 +2,12 @@ import PropertyBased
 import Testing
 @testable import KlasterCore
 
-/// Any valid reading survives every payload form that can carry it.
+/// Any valid reading (from `ingest.min_ts` on) survives every payload form that can carry it.
 @Suite struct ParsingPropertyTests {
     @Test func readingRoundTripsThroughEveryForm() async {
         await propertyCheck(
             count: 300,
-            input: Gen.int64(in: 0 ... parseNow), Gen.double(in: -1e15 ... 1e15), Gen.uint64(in: 0 ... 999_999_999_999),
+            input: Gen.int64(in: PayloadParser.defaultMinTs ... parseNow), Gen.double(in: -1e15 ... 1e15), Gen.uint64(in: 0 ... 999_999_999_999),
             Gen.int(in: 0 ... 2)
         ) { ts, v, seq, q in
             let quality = Quality(rawValue: UInt8(q))!

@@ -39,7 +39,7 @@ struct CheckCommand: AsyncParsableCommand {
             print("KLASTER UNKNOWN - no [[alerts]] rules configured")
             throw ExitCode(AlertStatus.unknown.rawValue)
         }
-        let data = try EmissionsData(config: config, now: now)
+        let data = try EmissionsData(config: config, now: now, writable: true)
         let evaluation = try AlertCheck.evaluate(rules: rules, data: data, save: true)
         for line in evaluation.lines { print(line) }
         let worst = AlertStatus.worst(evaluation.states.map(\.state.status))

@@ -25,7 +25,7 @@ struct DeadletterCommand: AsyncParsableCommand {
     func run() async throws {
         let cfg = try options.loadConfig()
         let since = try self.since.map { s throws(KlasterError) in try TimeSpec.parse(s, now: wallClockMillis()) }
-        let store = try cfg.openStore(create: false)
+        let store = try cfg.openStoreForReading()
         var list = try store.deadLetters(since: since)
         if let limit, list.count > limit { list.removeLast(list.count - limit) }
         try StandardOutput.write(Self.table(list, format: output.resolved).render(output.resolved))

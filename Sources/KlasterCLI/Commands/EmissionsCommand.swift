@@ -26,7 +26,7 @@ struct EmissionsCommand: APICommand {
     @Option(parsing: .unconditional, help: "End, exclusive.")
     var to: String
 
-    @Option(help: "Period of the output rows: 1d, 1mo, 1q, 1y (local calendar of buckets.timezone), or a multiple of a stored width counted from --from (the last row ends at --to and may be shorter). Default: one row for the whole range.")
+    @Option(parsing: .unconditional, help: "Period of the output rows: 1d, 1mo, 1q, 1y (local calendar of buckets.timezone), or a multiple of a stored width counted from --from (the last row ends at --to and may be shorter). Default: one row for the whole range.")
     var every: String?
 
     @Option(help: "Group by plant, cluster or scope.")
@@ -60,6 +60,8 @@ struct EmissionsCommand: APICommand {
         guard from < to else {
             throw KlasterError(.usage, "--from \(RFC3339.format(from)) is not before --to \(RFC3339.format(to))", hint: "swap them")
         }
+        // A negative --every is a usage error before the database is opened.
+        if let every, every.hasPrefix("-") { _ = try DurationParser.parse(every) }
         let config = try options.loadConfig()
         let data = try EmissionsData(config: config, now: now, method: method)
         // Both scope-2 methods side by side when market factors exist and no method was forced.

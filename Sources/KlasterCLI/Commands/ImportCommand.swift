@@ -45,12 +45,15 @@ struct ImportCommand: AsyncParsableCommand {
         for f in files where !FileManager.default.isReadableFile(atPath: f) {
             throw KlasterError(.noInput, "cannot read \(f)", hint: "check the path and permissions")
         }
+        // One writer per file: an import beside a running ingest would double-count.
+        let lock = try WriterLock(database: cfg.storage.path)
+        defer { withExtendedLifetime(lock) {} }
         let store = try cfg.openStore(create: true)
         let livePattern = try TopicPattern(cfg.mqtt.topicPattern)
         // Import records name their series by key, so the "topic" is the key itself.
         let keyPattern = try TopicPattern(livePattern.names.map { "{\($0)}" }.joined(separator: "/"))
         let known = try store.loadSeries()
-        let resolver = SeriesResolver(pattern: keyPattern, quantities: cfg.quantities, known: known)
+        let resolver = SeriesResolver(pattern: keyPattern, quantities: cfg.quantities, known: known, maxSeries: cfg.ingest.maxSeries)
         // The same finalising aggregator as live ingest, continuing from the store's frontiers and open window.
         let (_, frontiers, open) = try store.ingestRestoreState()
         let aggregator = Aggregator(widths: cfg.buckets.widths, allowedLateness: cfg.buckets.allowedLateness, quantities: cfg.quantities,
@@ -86,17 +89,20 @@ struct Importer {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw KlasterError(.ioError, "cannot read \(path)", hint: "check permissions")
         }
-        let bytes = [UInt8](data)
+        var bytes = [UInt8](data)
+        // A UTF-8 byte order mark (Windows editors write one) is not part of the first record.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         let format = Self.detect(path: path, bytes)
         var lineNo = 0
         var start = 0
         var payload: [UInt8] = []
         payload.reserveCapacity(128)
         while start < bytes.count {
+            // A record ends at LF, CRLF or a lone CR (old Mac exports).
             var end = start
-            while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
-            var lineEnd = end
-            if lineEnd > start, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: "\r") { end += 1 }
+            let lineEnd = end
+            if end + 1 < bytes.count, bytes[end] == UInt8(ascii: "\r"), bytes[end + 1] == UInt8(ascii: "\n") { end += 1 }
             lineNo += 1
             let line = bytes[start..<lineEnd]
             start = end + 1
@@ -114,24 +120,32 @@ struct Importer {
         summary.records += 1
         var topic = ""
         var rejection: ParseRejection?
-        switch format {
-        case .csv:
-            let (series, result) = Self.csvPayload(line, into: &payload)
-            topic = series
-            if case .failure(let r) = result { rejection = r }
-        case .jsonLines:
-            // One pass: the scanner reads the "series" key along with the reading fields.
-            let (outcome, series) = line.withUnsafeBytes { bytes in
-                parser.parse(importLine: bytes, receivedAt: now, resolver: resolver) { [resolver, aggregator] r in
-                    for s in resolver.takeNewSeries() { aggregator.register(s) }
-                    aggregator.add(r)
+        // The same caps and checks as an MQTT message: size first, then UTF-8,
+        // then the series key rules (the resolver applies them to every key).
+        if line.count > parser.maxPayloadBytes {
+            rejection = ParseRejection(.tooLarge, "record is \(line.count) bytes, limit \(parser.maxPayloadBytes)")
+        } else if let bad = line.withUnsafeBytes({ PayloadParser.firstInvalidUTF8($0) }) {
+            rejection = ParseRejection(.invalidUTF8, "invalid UTF-8 at byte \(bad)")
+        } else {
+            switch format {
+            case .csv:
+                let (series, result) = Self.csvPayload(line, into: &payload)
+                topic = series
+                if case .failure(let r) = result { rejection = r }
+            case .jsonLines:
+                // One pass: the scanner reads the "series" key along with the reading fields.
+                let (outcome, series) = line.withUnsafeBytes { bytes in
+                    parser.parse(importLine: bytes, receivedAt: now, resolver: resolver) { [resolver, aggregator] r in
+                        for s in resolver.takeNewSeries() { aggregator.register(s) }
+                        aggregator.add(r)
+                    }
                 }
+                topic = series ?? ""
+                rejection = outcome.rejection
+            case .lineProtocol:
+                payload.removeAll(keepingCapacity: true)
+                payload.append(contentsOf: line)
             }
-            topic = series ?? ""
-            rejection = outcome.rejection
-        case .lineProtocol:
-            payload.removeAll(keepingCapacity: true)
-            payload.append(contentsOf: line)
         }
         if rejection == nil, format != .jsonLines {
             let outcome = parser.parse(payload: payload, topic: topic, receivedAt: now, resolver: resolver) { [resolver, aggregator] r in
@@ -142,13 +156,20 @@ struct Importer {
         }
         if let rejection {
             summary.rejected += 1
-            aggregator.addDeadLetter(DeadLetter(topic: topic, payload: Array(line), receivedAt: now, reason: rejection.reason,
-                                                detail: "\(place()): \(rejection.detail)"))
+            // Capped as on the MQTT path: a dead letter keeps at most
+            // max_payload_bytes of the record and a key-sized prefix of its series.
+            let shownTopic = topic.utf8.count > Self.maxDeadLetterTopicBytes
+                ? String(decoding: topic.utf8.prefix(Self.maxDeadLetterTopicBytes), as: UTF8.self) + "…" : topic
+            aggregator.addDeadLetter(DeadLetter(topic: shownTopic, payload: Array(line.prefix(parser.maxPayloadBytes)), receivedAt: now,
+                                                reason: rejection.reason, detail: "\(place()): \(rejection.detail)"))
         }
         seq += 1
         pending += 1
         if pending >= batchSize { try commit() }
     }
+
+    /// Longest series text a dead letter keeps (twice the longest valid key).
+    static let maxDeadLetterTopicBytes = 2 * SeriesKeyRules.maxKeyBytes
 
     mutating func commit() throws(KlasterError) {
         for s in resolver.takeNewSeries() { aggregator.register(s) }
@@ -173,7 +194,7 @@ struct Importer {
         case "lp", "line", "influx": return .lineProtocol
         default: break
         }
-        let first = bytes.prefix { $0 != UInt8(ascii: "\n") }
+        let first = bytes.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
         if isCSVHeader(first[...]) { return .csv }
         if first.first(where: { $0 != UInt8(ascii: " ") }) == UInt8(ascii: "{") { return .jsonLines }
         return .lineProtocol

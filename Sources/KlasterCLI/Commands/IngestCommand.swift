@@ -58,6 +58,10 @@ struct IngestCommand: AsyncParsableCommand {
             address = a
             _ = MetricsBootstrap.registry  // before the ingest metrics are created
         }
+        // SIGHUP (a closed terminal, `systemctl reload`) and SIGUSR1/SIGUSR2
+        // would kill the daemon without draining: the default action of each
+        // is to terminate. Nothing is reloaded on them; ignore them.
+        for sig in [SIGHUP, SIGUSR1, SIGUSR2] { signal(sig, SIG_IGN) }
         let ingest = try IngestService(config: config, maxMessages: maxMessages, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ingest, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),

@@ -29,7 +29,9 @@ struct QueryCommand: APICommand {
     @Option(parsing: .unconditional, help: "End (exclusive): RFC 3339, epoch ms, now, or a relative time.")
     var to: String = "now"
 
-    @Option(help: "Bucket width: a multiple of a stored width, e.g. 1m, 15m, 1h, 1d, 1w; or a calendar period 1d, 1mo, 1q, 1y.")
+    // Unconditional: `--every -1h` must reach DurationParser (and its one-line
+    // "is negative") instead of the parser's "Missing value".
+    @Option(parsing: .unconditional, help: "Bucket width: a multiple of a stored width, e.g. 1m, 15m, 1h, 1d, 1w; or a calendar period 1d, 1mo, 1q, 1y.")
     var every: String = "1h"
 
     @Option(help: "IANA time zone of calendar periods (--every 1d, 1mo, 1q, 1y), e.g. Asia/Baku; default UTC.")
@@ -58,7 +60,7 @@ struct QueryCommand: APICommand {
         var globs: [SeriesGlob] = []
         for g in self.globs { globs.append(try SeriesGlob(g)) }  // a bad glob is 64 before the db is touched
         if from > to { throw KlasterError(.usage, "--from \(self.from) is after --to \(self.to)", hint: "swap them") }
-        let store = try cfg.openStore(create: false)
+        let store = try cfg.openStoreForReading()
         let matched = try store.loadSeries().filter { s in globs.contains { $0.matches(s.key) } }
         // A glob that names nothing is most likely a typo: say so (stdout keeps its header, the exit code stays 0).
         for (text, glob) in zip(self.globs, globs) where !matched.contains(where: { glob.matches($0.key) }) {

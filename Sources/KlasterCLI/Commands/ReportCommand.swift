@@ -34,10 +34,6 @@ struct ReportCommand: AsyncParsableCommand {
         let data = try EmissionsData(config: config, now: now)
         let model = try ReportBuilder.build(data, year: year ?? data.calendar.year(of: now), days: days)
         let html = ReportPage.render(model)
-        do {
-            try html.write(toFile: out, atomically: true, encoding: .utf8)
-        } catch {
-            throw KlasterError(.ioError, "cannot write \(out): \(error.localizedDescription)", hint: "check the directory exists and is writable")
-        }
+        try OutputFile.write(Array(html.utf8), to: out)
     }
 }

@@ -22,7 +22,7 @@ struct SeriesCommand: APICommand {
     func emit(_ format: OutputFormat, to sink: @escaping ([UInt8]) throws(KlasterError) -> Void) throws {
         let cfg = try options.loadConfig()
         if let glob { _ = try SeriesGlob(glob) }
-        let store = try cfg.openStore(create: false)
+        let store = try cfg.openStoreForReading()
         try sink(Array(Self.table(try store.series(glob: glob)).render(format).utf8))
     }
 

@@ -104,6 +104,9 @@ struct SimulateCommand: ParsableCommand {
         }
     }
 
+    /// Largest `--meters`: 100,000 meters publish 200,000 series, far beyond the cluster.
+    static let maxMeters = 100_000
+
     static func wallClock() -> EpochMillis {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
@@ -111,7 +114,11 @@ struct SimulateCommand: ParsableCommand {
     }
 
     private func simulate() throws(KlasterError) {
-        guard meters >= 1 else { throw KlasterError(.usage, "--meters must be at least 1", hint: "14 is the base fleet") }
+        // The fleet is built in memory (a few hundred bytes per meter and its
+        // series); 10⁹ meters exhausted memory before the first message.
+        guard (1...Self.maxMeters).contains(meters) else {
+            throw KlasterError(.usage, "--meters must be between 1 and \(Self.maxMeters)", hint: "14 is the base fleet")
+        }
         guard (0...2).contains(qos) else { throw KlasterError(.usage, "--qos must be 0, 1 or 2", hint: "1 is at least once") }
         guard rate > 0, rate.isFinite else { throw KlasterError(.usage, "--rate must be a positive number", hint: "readings per second, e.g. 100") }
         installStopHandlers()
@@ -162,7 +169,7 @@ struct SimulateCommand: ParsableCommand {
         report += "faults \(faults ? "on" : "off"), \(String(format: "%.1f", seconds)) s\n"
         for line in sim.summary.lines { report += "  \(line)\n" }
         // With --dry-run stdout carries the messages, so the summary goes to stderr.
-        (dryRun ? FileHandle.standardError : FileHandle.standardOutput).write(Data(report.utf8))
+        if dryRun { StandardOutput.note(report) } else { try StandardOutput.write(report) }
     }
 
     /// Publishes in real time: each message when the wall clock reaches its `sendAt`.
@@ -233,7 +240,7 @@ private final class StdoutSink: SimulatedMessageSink {
     }
     func flush() throws(KlasterError) {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
+        try StandardOutput.writeBytes(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
     func close() {}

@@ -13,7 +13,7 @@ struct StatsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cfg = try options.loadConfig()
-        let store = try cfg.openStore(create: false)
+        let store = try cfg.openStoreForReading()
         let stats = try store.stats()
         try StandardOutput.write(Self.render(stats, output.resolved))
     }

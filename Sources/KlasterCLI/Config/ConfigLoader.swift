@@ -68,6 +68,31 @@ public enum ConfigLoader {
         return config
     }
 
+    /// The ranges of the numeric keys. Outside them a value is refused with
+    /// exit 78 (EX_CONFIG) before anything starts: each bound keeps a
+    /// computation from overflowing or an allocation from exhausting memory.
+    enum Limits {
+        /// Ring slots (rounded up to a power of two): 2²² readings in flight is
+        /// far beyond any batch, and allocating them stays within a few hundred MiB.
+        static let ringCapacity = 2...4_194_304
+        /// A batch is one transaction and one allocation of its rows.
+        static let batchMaxMessages = 1...1_000_000
+        /// A batch must close before broker redelivery or a human notices.
+        static let batchMaxDelay: ClosedRange<Int64> = 1...60_000
+        /// MQTT's own limit on a packet (268,435,455 bytes).
+        static let maxPayloadBytes = 1...268_435_455
+        /// Series known at once (each costs memory for as long as the process runs).
+        static let maxSeries = 1...10_000_000
+        /// One year ahead.
+        static let maxFuture: Int64 = 365 * 86_400_000
+        /// Every reading this old stays in memory per series: a day at most.
+        static let allowedLateness: Int64 = 86_400_000
+        /// 1 ms … 1 h between reconnect attempts.
+        static let reconnect: ClosedRange<Int64> = 1...3_600_000
+        /// MQTT 5's session expiry interval is a 32-bit count of seconds.
+        static let sessionExpiry = Int64(UInt32.max) * 1000
+    }
+
     // MARK: - Sections
 
     private static func readMQTT(_ s: ConfigSection, into m: inout KlasterConfig.MQTT) throws(KlasterError) {
@@ -83,7 +108,7 @@ public enum ConfigLoader {
             guard v == 4 || v == 5 else { throw s.bad("protocol", "must be 4 (MQTT 3.1.1) or 5 (MQTT 5)") }
             m.protocolVersion = v
         }
-        if let v = try s.duration("session_expiry") { m.sessionExpiry = v }
+        if let v = try s.duration("session_expiry", in: 0...Limits.sessionExpiry) { m.sessionExpiry = v }
         if let v = try s.string("shared_group") { m.sharedGroup = v }
         if let v = try s.string("username") { m.username = v }
         if let v = try s.string("password_file") { m.passwordFile = v }
@@ -92,8 +117,11 @@ public enum ConfigLoader {
         if let v = try s.string("key_file") { m.keyFile = v }
         if let v = try s.bool("tls_insecure") { m.tlsInsecure = v }
         if let v = try s.keepAlive("keepalive") { m.keepAlive = v }
-        if let v = try s.duration("reconnect_min") { m.reconnectMin = v }
-        if let v = try s.duration("reconnect_max") { m.reconnectMax = v }
+        if let v = try s.duration("reconnect_min", in: Limits.reconnect) { m.reconnectMin = v }
+        if let v = try s.duration("reconnect_max", in: Limits.reconnect) { m.reconnectMax = v }
+        guard m.reconnectMin <= m.reconnectMax else {
+            throw s.outOfRange("reconnect_min", "(\(DurationParser.format(m.reconnectMin))) is above reconnect_max (\(DurationParser.format(m.reconnectMax)))")
+        }
         try s.finish()
     }
 
@@ -123,7 +151,7 @@ public enum ConfigLoader {
             guard !widths.isEmpty else { throw s.bad("widths", "needs at least one width") }
             b.widths = Array(Set(widths)).sorted()
         }
-        if let v = try s.duration("allowed_lateness") { b.allowedLateness = v }
+        if let v = try s.duration("allowed_lateness", in: 0...Limits.allowedLateness) { b.allowedLateness = v }
         if let v = try s.string("timezone") {
             guard TimeZone(identifier: v) != nil else { throw s.bad("timezone", "unknown time zone \"\(v)\" (use an IANA name like Asia/Baku)") }
             b.timezone = v
@@ -132,11 +160,16 @@ public enum ConfigLoader {
     }
 
     private static func readIngest(_ s: ConfigSection, into i: inout KlasterConfig.Ingest) throws(KlasterError) {
-        if let v = try s.duration("max_future") { i.maxFuture = v }
-        if let v = try s.positiveInt("batch_max_messages") { i.batchMaxMessages = v }
-        if let v = try s.duration("batch_max_delay") { i.batchMaxDelay = v }
-        if let v = try s.positiveInt("ring_capacity") { i.ringCapacity = v }
-        if let v = try s.positiveInt("max_payload_bytes") { i.maxPayloadBytes = v }
+        if let v = try s.duration("max_future", in: 0...Limits.maxFuture) { i.maxFuture = v }
+        if let v = try s.int("batch_max_messages", in: Limits.batchMaxMessages) { i.batchMaxMessages = v }
+        if let v = try s.duration("batch_max_delay", in: Limits.batchMaxDelay) { i.batchMaxDelay = v }
+        if let v = try s.int("ring_capacity", in: Limits.ringCapacity) { i.ringCapacity = v }
+        if let v = try s.int("max_payload_bytes", in: Limits.maxPayloadBytes) { i.maxPayloadBytes = v }
+        if let v = try s.int("max_series", in: Limits.maxSeries) { i.maxSeries = v }
+        if let v = try s.instant("min_ts") {
+            guard (0...RFC3339.maxMillis).contains(v) else { throw s.outOfRange("min_ts", "must lie in 1970…9999") }
+            i.minTs = v
+        }
         try s.finish()
     }
 

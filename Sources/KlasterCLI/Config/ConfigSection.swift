@@ -30,6 +30,13 @@ final class ConfigSection {
         KlasterError(.usage, "\(file): \(full(key)) \(what)", hint: "deploy/klaster.example.toml shows every key with its meaning")
     }
 
+    /// An error about a value that parses but lies outside what Klaster can
+    /// run with (a ring of 2⁶³ slots, a retention that overflows the clock):
+    /// exit 78, EX_CONFIG.
+    func outOfRange(_ key: String, _ what: String) -> KlasterError {
+        KlasterError(.config, "\(file): \(full(key)) \(what)", hint: "see deploy/klaster.example.toml for every key and its range")
+    }
+
     /// An error about a required key that is absent.
     func missing(_ key: String) -> KlasterError {
         KlasterError(.usage, "\(file): \(full(key)) is required", hint: "add it to [\(path)]")
@@ -83,6 +90,15 @@ final class ConfigSection {
         return i
     }
 
+    /// An integer that must lie in `range`; outside it is `outOfRange` (exit 78).
+    func int(_ key: String, in range: ClosedRange<Int>) throws(KlasterError) -> Int? {
+        guard let i = try int(key) else { return nil }
+        guard range.contains(i) else {
+            throw outOfRange(key, "is \(i), outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        return i
+    }
+
     /// An integer or floating-point number, as a `Double`.
     func number(_ key: String) throws(KlasterError) -> Double? {
         guard let v = value(key) else { return nil }
@@ -98,11 +114,17 @@ final class ConfigSection {
     }
 
     /// A duration string (`500ms`, `30s`, `5m`, `1h`, `1d`) in milliseconds.
-    func duration(_ key: String) throws(KlasterError) -> Int64? {
+    ///
+    /// At most `ConfigDuration.longest` (100 years), so that `now - d` or
+    /// `ts + d` can never overflow, unless `range` narrows it further.
+    func duration(_ key: String, in range: ClosedRange<Int64> = 0...ConfigDuration.longest) throws(KlasterError) -> Int64? {
         guard let v = value(key) else { return nil }
         guard let s = v.string else { throw bad(key, "must be a duration string like \"5m\"") }
         guard let ms = ConfigDuration.parse(s), ms >= 0 else {
             throw bad(key, "\"\(s)\" is not a duration (use 500ms, 30s, 5m, 1h, 1d)")
+        }
+        guard range.contains(ms) else {
+            throw outOfRange(key, "is \(s), outside \(DurationParser.format(range.lowerBound))…\(DurationParser.format(range.upperBound))")
         }
         return ms
     }
@@ -125,6 +147,7 @@ final class ConfigSection {
         guard let ms = ConfigDuration.parse(text), ms > 0 else {
             throw bad(key, "\"\(text)\" is not a bucket width (use 1m, 15m, 1h, 1d)")
         }
+        guard ms <= ConfigDuration.longest else { throw outOfRange(key, "\"\(text)\" is longer than 100 years") }
         return BucketWidth(millis: ms)
     }
 

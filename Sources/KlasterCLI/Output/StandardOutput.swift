@@ -23,7 +23,21 @@ enum StandardOutput {
             }
             return nil
         }
-        if let failure { throw KlasterError(.ioError, "cannot write to standard output (errno \(failure))") }
+        if let failure { throw OutputFile.failure("cannot write to standard output", failure) }
+    }
+
+    /// Flushes what `print` left in stdio's buffer and reports a write that
+    /// failed on the way (`klaster query … > /dev/full`): stdio drops such
+    /// errors silently, so the process would exit 0 with its output lost.
+    /// A closed pipe (`| head`) is not an error.
+    static func finish() throws(KlasterError) {
+        // fflush(NULL) flushes every stream; glibc keeps unwritten bytes
+        // buffered after a failed write, so an earlier failure fails here again.
+        errno = 0
+        if fflush(nil) != 0 {
+            let code = errno == 0 ? EIO : errno
+            if code != EPIPE { throw OutputFile.failure("cannot write to standard output", code) }
+        }
     }
 
     /// A line on stderr (progress, notes); errors are ignored.

@@ -16,12 +16,15 @@ struct EmissionsData {
     let calendar: LocalCalendar
 
     /// Opens the configured database (it must exist) and loads the series list.
-    /// - Parameter method: Scope-2 method; default `emissions.scope2_method` of the config.
-    init(config: KlasterConfig, now: EpochMillis, method: EmissionFactor.Method? = nil) throws(KlasterError) {
+    /// - Parameters:
+    ///   - method: Scope-2 method; default `emissions.scope2_method` of the config.
+    ///   - writable: `check` saves alert state; the others only read (a
+    ///     read-only connection).
+    init(config: KlasterConfig, now: EpochMillis, method: EmissionFactor.Method? = nil, writable: Bool = false) throws(KlasterError) {
         self.config = config
         self.now = now
         self.calendar = try LocalCalendar.named(config.buckets.timezone, option: "buckets.timezone")
-        self.store = try config.openStore(create: false)
+        self.store = try writable ? config.openStore(create: false) : config.openStoreForReading()
         self.factors = FactorTable(EmissionFactor.effective(configured: config.factors), method: method ?? config.emissions.scope2Method)
         self.allSeries = try store.series(glob: nil)
         let factors = self.factors
@@ -42,10 +45,12 @@ struct EmissionsData {
         return try TimeSpec.parse(spec, now: system)
     }
 
-    /// Bucket rows of the given series (by exact key).
+    /// Bucket rows of the given series (by id: a key is never read as a glob,
+    /// which made the report quadratic in the number of series).
+    /// - Complexity: O(series + rows).
     func rows(of series: [SeriesInfo], from: EpochMillis, to: EpochMillis, every: Int64) throws(KlasterError) -> [(SeriesInfo, BucketRow)] {
         guard !series.isEmpty, from < to else { return [] }
-        return try store.buckets(seriesGlob: series.map(\.key), from: from, to: to, every: every).map { ($0.series, $0.row) }
+        return try store.buckets(series: series, from: from, to: to, every: every).map { ($0.series, $0.row) }
     }
 
     /// CO2e contributions in `every`-wide output buckets over `[from, to)`

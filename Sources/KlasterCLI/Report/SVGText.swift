@@ -19,9 +19,15 @@ enum SVGText {
         return out
     }
 
-    /// A coordinate with at most two decimals (`12.5`, `100`).
+    /// Coordinates are clamped to this magnitude: far outside any chart's
+    /// viewBox, and small enough for exact two-decimal rounding.
+    static let coordLimit = 1e9
+
+    /// A coordinate with at most two decimals (`12.5`, `100`); a non-finite
+    /// value (a sum that overflowed) is 0, a huge one is clamped to `coordLimit`.
     static func coord(_ v: Double) -> String {
-        NumberText.rounded(v, decimals: 2) ?? "0"
+        let v = v.isNaN ? 0 : Swift.min(Swift.max(v, -coordLimit), coordLimit)
+        return NumberText.rounded(v, decimals: 2) ?? "0"
     }
 
     /// An exact machine value for `data-value` attributes (shortest round-trip form; empty when not finite).
@@ -32,12 +38,14 @@ enum SVGText {
     /// A human number with thousands separators and `digits` decimals: `1,234,567.8`.
     static func number(_ v: Double, digits: Int = 0) -> String {
         guard let text = NumberText.rounded(v, decimals: digits) else { return "–" }
+        // Beyond 1e16 the text is in exponent form (`1.8446744073709552e+19`):
+        // nothing to group, and splitting it at the point would show "1".
+        if text.contains("e") { return text }
         var body = Substring(text)
         let negative = body.first == "-"
         if negative { body = body.dropFirst() }
         let parts = body.split(separator: ".", maxSplits: 1)
         let whole = String(parts[0])
-        if whole.contains("e") { return text }   // beyond 1e16: exponent form, nothing to group
         var grouped = ""
         for (i, c) in whole.enumerated() {
             if i > 0, (whole.count - i) % 3 == 0 { grouped.append(",") }
@@ -52,6 +60,7 @@ enum SVGText {
 
     /// A short axis label: `1.2M`, `350k`, `12`.
     static func short(_ v: Double) -> String {
+        guard v.isFinite else { return "–" }
         let a = abs(v)
         if a >= 1_000_000 { return trim(v / 1_000_000) + "M" }
         if a >= 1_000 { return trim(v / 1_000) + "k" }

@@ -23,4 +23,6 @@ public enum RejectReason: String, Sendable, CaseIterable, Codable {
     case unknownAlias = "unknown_alias"
     /// Sparkplug B: DATA or DBIRTH from an edge node with no NBIRTH since the host started or since its NDEATH.
     case noBirth = "no_birth"
+    /// A new series beyond `ingest.max_series`.
+    case tooManySeries = "too_many_series"
 }

@@ -8,6 +8,7 @@ struct JSONReadingScanner {
     let maxDepth: Int
     let receivedAt: EpochMillis
     let maxFuture: Int64
+    let minTs: EpochMillis
     /// `klaster import`'s JSON lines: a `"series"` string names the series
     /// (kept in `seriesKey`); elsewhere `series` is an unknown key like any other.
     let readsSeriesKey: Bool
@@ -15,13 +16,14 @@ struct JSONReadingScanner {
     var seriesKey: [UInt8]? = nil
 
     init(base: UnsafeRawPointer, end: Int, position: Int, maxDepth: Int, receivedAt: EpochMillis, maxFuture: Int64,
-         readsSeriesKey: Bool = false) {
+         minTs: EpochMillis, readsSeriesKey: Bool = false) {
         self.base = base
         self.end = end
         self.i = position
         self.maxDepth = maxDepth
         self.receivedAt = receivedAt
         self.maxFuture = maxFuture
+        self.minTs = minTs
         self.readsSeriesKey = readsSeriesKey
     }
 
@@ -214,6 +216,9 @@ struct JSONReadingScanner {
         }
         guard let ts else { return .rejected(ParseRejection(.missingTs, Self.prefix(element) + "no ts")) }
         guard let value else { return .rejected(ParseRejection(.missingValue, Self.prefix(element) + "no v")) }
+        if ts < minTs {
+            return .rejected(ParseRejection(.badTimestamp, Self.prefix(element) + "ts \(RFC3339.format(ts)) is before ingest.min_ts \(RFC3339.format(minTs))"))
+        }
         if ts > receivedAt, ts - receivedAt > maxFuture {
             return .rejected(ParseRejection(.futureTs, Self.prefix(element) + "ts \(RFC3339.format(ts)) is \(ts - receivedAt) ms ahead of receive time \(RFC3339.format(receivedAt)) (limit \(maxFuture) ms)"))
         }

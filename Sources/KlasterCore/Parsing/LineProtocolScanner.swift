@@ -15,6 +15,7 @@ struct LineProtocolScanner {
     let end: Int
     let receivedAt: EpochMillis
     let maxFuture: Int64
+    let minTs: EpochMillis
 
     /// A token `start..<end`, with backslash escapes still in place when `escaped`.
     struct Token {
@@ -129,6 +130,9 @@ struct LineProtocolScanner {
         if ts < 0 || ts > RFC3339.maxMillis {
             throw ParseRejection(.badTimestamp, "line \(line): timestamp \(ts) ms is outside 1970…9999")
         }
+        if ts < minTs {
+            throw ParseRejection(.badTimestamp, "line \(line): ts \(RFC3339.format(ts)) is before ingest.min_ts \(RFC3339.format(minTs))")
+        }
         if ts > receivedAt, ts - receivedAt > maxFuture {
             throw ParseRejection(.futureTs, "line \(line): ts \(RFC3339.format(ts)) is \(ts - receivedAt) ms ahead of receive time \(RFC3339.format(receivedAt)) (limit \(maxFuture) ms)")
         }
@@ -151,11 +155,18 @@ struct LineProtocolScanner {
                 sink.reject(ParseRejection(error.reason, "line \(line): field \(text(key)): \(error.detail)"))
                 continue
             }
-            let series = withBytes(plant) { p in withBytes(meter) { m in withBytes(key) { q in
-                sink.resolver.resolve(plant: p, meter: m, quantity: q)
+            if plant.isEmpty || meter.isEmpty || key.isEmpty || hasSlash(plant) || hasSlash(meter) || hasSlash(key) {
+                sink.reject(malformed(line, "series '\(text(plant))/\(text(meter))/\(text(key))' has an empty part or a '/'"))
+                continue
+            }
+            let resolved = withBytes(plant) { p in withBytes(meter) { m in withBytes(key) { q in
+                sink.resolver.resolveOrReject(plant: p, meter: m, quantity: q)
             } } }
-            guard let series else {
-                sink.reject(malformed(line, "series '\(text(plant))/\(text(meter))/\(text(key))' has an empty part, a '/' or bad UTF-8"))
+            let series: SeriesID
+            switch resolved {
+            case .success(let s): series = s
+            case .failure(let r):
+                sink.reject(ParseRejection(r.reason, "line \(line): \(r.detail)"))
                 continue
             }
             sink.emitResolved(Reading(series: series, ts: ts, value: value), emit)
@@ -232,6 +243,10 @@ struct LineProtocolScanner {
             }
         }
         return out.withUnsafeBytes(body)
+    }
+
+    func hasSlash(_ t: Token) -> Bool {
+        withBytes(t) { $0.contains(UInt8(ascii: "/")) }
     }
 
     func text(_ t: Token) -> String {

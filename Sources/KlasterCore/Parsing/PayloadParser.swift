@@ -16,10 +16,15 @@
 /// JSON choices: `null` for a field means the field is absent; a duplicate
 /// `ts`/`v`/`seq`/`q` key is rejected (`malformed_json`), unknown keys are
 /// skipped whatever their value (nesting up to `maxDepth`); `-0` is read as 0;
-/// `ts` must lie in 1970-01-01…9999-12-31.
+/// `ts` must lie in `minTs`…9999-12-31.
 public struct PayloadParser: Sendable {
     /// A reading more than this many ms ahead of the receive time is `future_ts`.
     public var maxFuture: Int64
+    /// A reading before this instant is `bad_timestamp` (config `ingest.min_ts`).
+    public var minTs: EpochMillis
+    /// 2000-01-01T00:00:00Z: no meter of the cluster has older data, and a
+    /// `ts` in epoch seconds (1.7e9, i.e. 1970-01-21 as ms) falls below it.
+    public static let defaultMinTs: EpochMillis = 946_684_800_000
     /// Larger payloads are `too_large` without being scanned.
     public var maxPayloadBytes: Int
     /// Deepest JSON nesting accepted (the top-level object or array is depth 1), 1...64.
@@ -29,15 +34,18 @@ public struct PayloadParser: Sendable {
     ///   - maxFuture: `future_ts` limit in ms (config `ingest.max_future`, default 5m).
     ///   - maxPayloadBytes: `too_large` limit (config `ingest.max_payload_bytes`).
     ///   - maxDepth: `too_deep` limit, clamped to 1...64.
-    public init(maxFuture: Int64 = 300_000, maxPayloadBytes: Int = 256 * 1024, maxDepth: Int = 16) {
+    ///   - minTs: `bad_timestamp` floor (config `ingest.min_ts`, default 2000-01-01).
+    public init(maxFuture: Int64 = 300_000, maxPayloadBytes: Int = 256 * 1024, maxDepth: Int = 16,
+                minTs: EpochMillis = PayloadParser.defaultMinTs) {
         self.maxFuture = maxFuture
+        self.minTs = minTs
         self.maxPayloadBytes = maxPayloadBytes
         self.maxDepth = min(max(maxDepth, 1), 64)
     }
 
     /// The parser configured by `[ingest]`.
     public init(config: KlasterConfig.Ingest) {
-        self.init(maxFuture: config.maxFuture, maxPayloadBytes: config.maxPayloadBytes)
+        self.init(maxFuture: config.maxFuture, maxPayloadBytes: config.maxPayloadBytes, minTs: config.minTs)
     }
 
     /// Parses one message and hands each valid reading to `emit`.
@@ -74,11 +82,11 @@ public struct PayloadParser: Sendable {
             switch first {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 var scanner = JSONReadingScanner(base: base, end: n, position: i, maxDepth: maxDepth,
-                                                 receivedAt: receivedAt, maxFuture: maxFuture)
+                                                 receivedAt: receivedAt, maxFuture: maxFuture, minTs: minTs)
                 try scanner.parseMessage(into: &sink, emit)
             default:
                 if try !parseBareNumber(base, from: i, end: n, receivedAt: receivedAt, into: &sink, emit) {
-                    var lp = LineProtocolScanner(base: base, end: n, receivedAt: receivedAt, maxFuture: maxFuture)
+                    var lp = LineProtocolScanner(base: base, end: n, receivedAt: receivedAt, maxFuture: maxFuture, minTs: minTs)
                     try lp.parseMessage(into: &sink, emit)
                 }
             }
@@ -126,7 +134,7 @@ public struct PayloadParser: Sendable {
             return rejected(ParseRejection(.malformedJSON, "not a JSON object"))
         }
         var scanner = JSONReadingScanner(base: base, end: line.count, position: i, maxDepth: maxDepth,
-                                         receivedAt: receivedAt, maxFuture: maxFuture, readsSeriesKey: true)
+                                         receivedAt: receivedAt, maxFuture: maxFuture, minTs: minTs, readsSeriesKey: true)
         let result: JSONReadingScanner.ObjectResult
         do throws(ParseRejection) {
             result = try scanner.parseObject(depth: 1, element: nil)
@@ -146,6 +154,12 @@ public struct PayloadParser: Sendable {
             return ParseOutcome(readings: sink.emitted, rejection: sink.firstRejection)
         }
         return (outcome, String(decoding: key, as: UTF8.self))
+    }
+
+    /// The offset of the first byte that breaks strict UTF-8 (RFC 3629), or
+    /// `nil` — the check every payload gets, for callers outside the parser.
+    public static func firstInvalidUTF8(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        UTF8Validation.firstInvalid(bytes)
     }
 
     @inline(__always)
@@ -197,19 +211,21 @@ struct ReadingSink {
     }
 
     /// Emits a reading of the topic's series (its `series` field is replaced).
-    /// - Throws: `bad_topic` when the topic does not match the pattern.
+    /// - Throws: `bad_topic` when the topic does not match the pattern or breaks
+    ///   `SeriesKeyRules`, `invalid_utf8` when a named level is not UTF-8.
     @inline(__always)
     mutating func emit(_ r: Reading, _ handler: (Reading) -> Void) throws(ParseRejection) {
         var r = r
         if let s = topicSeries {
             r.series = s
         } else {
-            guard let s = resolver.resolve(topic: topic) else {
-                let t = String(decoding: topic.prefix(200), as: UTF8.self)
-                throw ParseRejection(.badTopic, "topic '\(t)' does not match pattern '\(resolver.pattern)'")
+            switch resolver.resolveOrReject(topic: topic) {
+            case .success(let s):
+                topicSeries = s
+                r.series = s
+            case .failure(let rejection):
+                throw rejection
             }
-            topicSeries = s
-            r.series = s
         }
         handler(r)
         emitted += 1

@@ -8,8 +8,12 @@ public enum DurationParser {
     /// (a bare `5` is ambiguous, so it is rejected).
     /// - Parameter s: The text, e.g. `"1h30m"`.
     /// - Returns: The duration in milliseconds (≥ 0).
-    /// - Throws: `KlasterError(.usage, "bad duration '…'")` on anything else or on overflow.
+    /// - Throws: `KlasterError(.usage, "bad duration '…'")` on anything else or on overflow,
+    ///   and a leading `-` is said to be negative.
     public static func parse(_ s: String) throws(KlasterError) -> Int64 {
+        if s.hasPrefix("-") {
+            throw KlasterError(.usage, "bad duration '\(s)': a duration is never negative", hint: "give a positive duration or bucket width, e.g. 1h")
+        }
         var utf8 = Array(s.utf8)
         if let ms = utf8.withUnsafeMutableBytes({ parse(bytes: UnsafeRawBufferPointer($0)) }) { return ms }
         utf8.removeAll()

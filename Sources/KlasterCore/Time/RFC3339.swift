@@ -43,8 +43,8 @@ public enum RFC3339 {
     }
 
     /// Parses an RFC 3339 date-time (`YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`;
-    /// `T` may be `t` or a space, `Z` may be `z`; `:60` leap seconds roll into
-    /// the next minute; fractional digits beyond milliseconds are truncated).
+    /// `T` may be `t` or a space, `Z` may be `z`; `:60` is accepted only for
+    /// the 27 real leap seconds (23:59:60 UTC) and rolls into the next minute; fractional digits beyond milliseconds are truncated).
     /// - Returns: Epoch milliseconds, or `nil` when the bytes are not a valid date-time.
     /// - Complexity: O(n), no allocation.
     public static func parse(_ b: UnsafeRawBufferPointer) -> EpochMillis? {
@@ -84,8 +84,23 @@ public enum RFC3339 {
         }
         guard i == b.count else { return nil }
         let secs = days * 86_400 + hh * 3600 + mi * 60 + ss - offsetMinutes * 60
+        // `:60` only where a leap second was: 23:59:60 UTC at the end of a day
+        // that IERS gave one. It rolls into the next day's 00:00:00.
+        if ss == 60, secs % 86_400 != 0 || !leapSecondDays.contains(secs / 86_400) { return nil }
         return secs * 1000 + frac
     }
+
+    /// The days (since 1970-01-01) that began right after an inserted leap
+    /// second: all 27 of them, 1972-07-01 … 2017-01-01 (IERS Bulletin C; none
+    /// is announced since, and the CGPM decided in 2022 to stop them by 2035).
+    static let leapSecondDays: Set<Int64> = {
+        let firstDays: [(Int64, Int64)] = [
+            (1972, 7), (1973, 1), (1974, 1), (1975, 1), (1976, 1), (1977, 1), (1978, 1), (1979, 1), (1980, 1),
+            (1981, 7), (1982, 7), (1983, 7), (1985, 7), (1988, 1), (1990, 1), (1991, 1), (1992, 7), (1993, 7),
+            (1994, 7), (1996, 1), (1997, 7), (1999, 1), (2006, 1), (2009, 1), (2012, 7), (2015, 7), (2017, 1),
+        ]
+        return Set(firstDays.map { CivilDate.daysFromCivil(year: $0.0, month: $0.1, day: 1) })
+    }()
 
     /// Parses a String as `parse(_:)` does.
     public static func parse(_ s: String) -> EpochMillis? {

@@ -23,12 +23,19 @@ public final class SeriesResolver {
     /// Reused buffer for line-protocol keys `plant/meter/quantity` (owned; freed in deinit).
     private var scratch: UnsafeMutableRawPointer
     private var scratchCapacity = 256
+    /// `ingest.max_series`.
+    public let maxSeries: Int
+    private let tooMany: ParseRejection
 
     /// - Parameters:
     ///   - pattern: The configured topic pattern.
     ///   - quantities: Kinds and units for new series.
     ///   - known: Series already in the store (their ids are kept).
-    public init(pattern: TopicPattern, quantities: QuantityTable, known: [SeriesInfo]) {
+    ///   - maxSeries: No new series once this many are known (config
+    ///     `ingest.max_series`); their messages are `too_many_series`.
+    public init(pattern: TopicPattern, quantities: QuantityTable, known: [SeriesInfo], maxSeries: Int = .max) {
+        self.maxSeries = maxSeries
+        self.tooMany = ParseRejection(.tooManySeries, "no new series: ingest.max_series (\(maxSeries)) are known")
         self.pattern = pattern
         self.quantities = quantities
         var seed = SystemRandomNumberGenerator()
@@ -61,11 +68,21 @@ public final class SeriesResolver {
     public func info(for id: SeriesID) -> SeriesInfo? { infos[id] }
 
     /// The series of an MQTT topic.
-    /// - Returns: Its id, or `nil` when the topic does not match the pattern (`bad_topic`).
+    /// - Returns: Its id, or `nil` when the topic does not match the pattern or
+    ///   breaks `SeriesKeyRules` (`resolveOrReject(topic:)` says why).
     /// - Complexity: O(topic length); no allocation for a topic seen before.
     @inline(__always)
     public func resolve(topic: UnsafeRawBufferPointer) -> SeriesID? {
         if let id = topics.find(topic) { return id }
+        return try? resolveNewTopic(topic).get()
+    }
+
+    /// The series of an MQTT topic, or why it has none: `bad_topic` (no match,
+    /// a level `SeriesKeyRules` refuses, the id space exhausted) or `invalid_utf8`.
+    /// - Complexity: O(topic length); no allocation for a topic seen before.
+    @inline(__always)
+    public func resolveOrReject(topic: UnsafeRawBufferPointer) -> Result<SeriesID, ParseRejection> {
+        if let id = topics.find(topic) { return .success(id) }
         return resolveNewTopic(topic)
     }
 
@@ -75,8 +92,12 @@ public final class SeriesResolver {
         return t.withUTF8 { resolve(topic: UnsafeRawBufferPointer($0)) }
     }
 
-    private func resolveNewTopic(_ topic: UnsafeRawBufferPointer) -> SeriesID? {
-        guard let values = pattern.match(topic) else { return nil }
+    private func resolveNewTopic(_ topic: UnsafeRawBufferPointer) -> Result<SeriesID, ParseRejection> {
+        let values: [String]
+        switch pattern.values(of: topic) {
+        case .success(let v): values = v
+        case .failure(let r): return .failure(r)
+        }
         let plant = pattern.plantIndex.map { values[$0] }
         let quantity = pattern.quantityIndex.map { values[$0] }
         var key = pattern.seriesKey(values)
@@ -85,19 +106,35 @@ public final class SeriesResolver {
                                                                quantity: quantity, kind: quantities.spec(for: quantity).kind,
                                                                unit: quantities.spec(for: quantity).unit) }
         }
-        if let id { topics.insert(topic, id: id) }
-        return id
+        guard case .success(let id) = id else { return id }
+        topics.insert(topic, id: id)
+        return .success(id)
     }
 
+    private static let full = ParseRejection(.badTopic, "no series id left (\(SeriesID.max - 1) series)")
+
     /// The series `plant/meter/quantity` (line protocol: tags `plant`, `meter`, the field name).
-    /// - Returns: Its id, or `nil` when a part is empty, holds `/`, or is not valid UTF-8.
+    /// - Returns: Its id, or `nil` when a part breaks `SeriesKeyRules`
+    ///   (`resolveOrReject(plant:meter:quantity:)` says why).
     /// - Complexity: No allocation for a series seen before (the key is built in a reused buffer).
     /// - Parameter fallbackUnit: The unit of a new series whose quantity has none (Sparkplug's `engUnit`).
     public func resolve(plant: UnsafeRawBufferPointer, meter: UnsafeRawBufferPointer, quantity: UnsafeRawBufferPointer,
                         fallbackUnit: String? = nil) -> SeriesID? {
-        if !Self.isKeyPart(plant) || !Self.isKeyPart(meter) || !Self.isKeyPart(quantity) { return nil }
+        try? resolveOrReject(plant: plant, meter: meter, quantity: quantity, fallbackUnit: fallbackUnit).get()
+    }
+
+    /// The series `plant/meter/quantity`, or why it has none (`bad_topic`, `invalid_utf8`).
+    public func resolveOrReject(plant: UnsafeRawBufferPointer, meter: UnsafeRawBufferPointer,
+                                quantity: UnsafeRawBufferPointer, fallbackUnit: String? = nil) -> Result<SeriesID, ParseRejection> {
+        // Cheap part of the rules first, so that parts holding `/` can never
+        // join into some other known key; the full rules run for a new key only.
+        for (i, part) in [plant, meter, quantity].enumerated() where part.isEmpty || part.contains(UInt8(ascii: "/")) {
+            return .failure(SeriesKeyRules.check(level: part, position: i + 1) ?? ParseRejection(.badTopic, "series key level \(i + 1) is empty"))
+        }
         let n = plant.count + meter.count + quantity.count + 2
         if n > scratchCapacity {
+            // A key this long is refused below; check before growing the buffer for it.
+            if let r = SeriesKeyRules.checkLength(n) { return .failure(r) }
             scratch.deallocate()
             scratchCapacity = max(n, scratchCapacity * 2)
             scratch = .allocate(byteCount: scratchCapacity, alignment: 8)
@@ -108,18 +145,17 @@ public final class SeriesResolver {
         scratch.storeBytes(of: UInt8(ascii: "/"), toByteOffset: plant.count + 1 + meter.count, as: UInt8.self)
         (scratch + plant.count + meter.count + 2).copyMemory(from: quantity.baseAddress!, byteCount: quantity.count)
         let k = UnsafeRawBufferPointer(start: scratch, count: n)
-        if let id = keys.find(k) { return id }
-        guard let key = String(validating: k, as: UTF8.self) else { return nil }
+        if let id = keys.find(k) { return .success(id) }
+        for (i, part) in [plant, meter, quantity].enumerated() {
+            if let r = SeriesKeyRules.check(level: part, position: i + 1) { return .failure(r) }
+        }
+        if let r = SeriesKeyRules.checkLength(n) { return .failure(r) }
+        let key = String(decoding: k, as: UTF8.self)
         let p = String(decoding: plant, as: UTF8.self)
         let q = String(decoding: quantity, as: UTF8.self)
         let spec = quantities.spec(for: q)
         let unit = spec.unit.isEmpty ? (fallbackUnit ?? "") : spec.unit
-        return intern(key: k) { SeriesInfo(id: $0, key: key, plant: p, quantity: q, kind: spec.kind, unit: unit) }
-    }
-
-    @inline(__always)
-    private static func isKeyPart(_ b: UnsafeRawBufferPointer) -> Bool {
-        !b.isEmpty && !b.contains(UInt8(ascii: "/"))
+        return intern(key: k, make: { SeriesInfo(id: $0, key: key, plant: p, quantity: q, kind: spec.kind, unit: unit) })
     }
 
     /// String form of `resolve(plant:meter:quantity:)`.
@@ -136,16 +172,19 @@ public final class SeriesResolver {
         return created
     }
 
-    private func intern(key: UnsafeRawBufferPointer, make: (SeriesID) -> SeriesInfo) -> SeriesID? {
-        if let id = keys.find(key) { return id }
-        guard nextID != SeriesID.max else { return nil }
+    private func intern(key: UnsafeRawBufferPointer, make: (SeriesID) -> SeriesInfo) -> Result<SeriesID, ParseRejection> {
+        if let id = keys.find(key) { return .success(id) }
+        guard nextID != SeriesID.max else { return .failure(Self.full) }
+        // The cap on per-series memory: a gateway varying one topic level
+        // inside its ACL must not grow the daemon without bound.
+        guard infos.count < maxSeries else { return .failure(tooMany) }
         let id = nextID
         nextID += 1
         let info = make(id)
         keys.insert(key, id: id)
         infos[id] = info
         created.append(info)
-        return id
+        return .success(id)
     }
 }
 

@@ -87,32 +87,50 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
 
     /// Matches a topic against the pattern.
     /// - Returns: The values of the named levels in pattern order, or `nil` when
-    ///   the topic does not match (wrong depth, a literal differs, a named level is
-    ///   empty or not valid UTF-8).
+    ///   the topic does not match (wrong depth, a literal differs) or a named
+    ///   level breaks `SeriesKeyRules` (see `values(of:)` for why).
     public func match(_ topic: UnsafeRawBufferPointer) -> [String]? {
+        try? values(of: topic).get()
+    }
+
+    /// Matches a topic against the pattern and checks its named levels with
+    /// `SeriesKeyRules`, saying why when it fails.
+    /// - Returns: The values of the named levels in pattern order, or the
+    ///   rejection: `bad_topic` (no match, or a level `SeriesKeyRules` refuses)
+    ///   or `invalid_utf8`.
+    public func values(of topic: UnsafeRawBufferPointer) -> Result<[String], ParseRejection> {
         var values: [String] = []
         values.reserveCapacity(names.count)
         let n = topic.count
         var start = 0 // start of the current topic level; n + 1 = no levels left
+        var keyBytes = -1
         for level in levels {
-            if case .multi = level { return values }
-            if start > n { return nil }
+            if case .multi = level { break }
+            if start > n { return .failure(mismatch(topic)) }
             var end = start
             while end < n, topic[end] != UInt8(ascii: "/") { end += 1 }
             let segment = UnsafeRawBufferPointer(rebasing: topic[start ..< end])
             switch level {
             case .literal(let lit):
-                if !lit.elementsEqual(segment) { return nil }
+                if !lit.elementsEqual(segment) { return .failure(mismatch(topic)) }
             case .named:
-                if segment.isEmpty { return nil }
-                guard let v = String(validating: segment, as: UTF8.self) else { return nil }
-                values.append(v)
+                if segment.isEmpty { return .failure(mismatch(topic)) }
+                if let r = SeriesKeyRules.check(level: segment, position: values.count + 1) { return .failure(r) }
+                values.append(String(decoding: segment, as: UTF8.self))
+                keyBytes += segment.count + 1
             case .single, .multi:
                 break
             }
             start = end + 1
         }
-        return start == n + 1 ? values : nil
+        if case .multi? = levels.last {} else if start != n + 1 { return .failure(mismatch(topic)) }
+        if let r = SeriesKeyRules.checkLength(keyBytes) { return .failure(r) }
+        return .success(values)
+    }
+
+    private func mismatch(_ topic: UnsafeRawBufferPointer) -> ParseRejection {
+        let shown = String(decoding: topic.prefix(200), as: UTF8.self)
+        return ParseRejection(.badTopic, "topic '\(shown)\(topic.count > 200 ? "…" : "")' does not match pattern '\(description)'")
     }
 
     /// Matches a topic given as a String (see `match(_:)` on bytes).

@@ -55,6 +55,7 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
     private var lastReadSeq: UInt64
     private var readings: [Reading] = []
     private var receivedInBurst: Int64 = 0
+    private var takeover = SessionTakeover()
     private var pollFDs = [pollfd](repeating: pollfd(), count: 2)
     /// `spBv1.0/<group>/#` per `[sparkplug] groups` (never `$share`d: alias tables are per process).
     private let sparkplugTopics: [String]
@@ -168,11 +169,16 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
                 shared.connected.store(false, ordering: .relaxed)
                 shared.metrics.connected.record(0)
                 logger.warning("broker unavailable; retrying with backoff", metadata: ["reason": "\(reason)", "url": "\(client.options.url)"])
+                if takeover.lost(at: IngestClock.monotonicNanos()) {
+                    logger.error("the broker keeps closing the connection right after connecting: client id \(client.options.clientID ?? "-") is probably in use by another client (session taken over); give every klaster process its own mqtt.client_id",
+                                 metadata: ["url": "\(client.options.url)", "times": "\(SessionTakeover.threshold)"])
+                }
             case .reportUp(let reconnect):
                 if reconnect { shared.metrics.reconnects.increment() }
                 shared.connected.store(true, ordering: .relaxed)
                 shared.metrics.connected.record(1)
                 logger.info("connected to broker", metadata: ["url": "\(client.options.url)", "topics": "\(topics)"])
+                takeover.connected(at: IngestClock.monotonicNanos())
             case .drainAndClose:
                 break   // the next turn of `run` drains
             case .fail(let error):

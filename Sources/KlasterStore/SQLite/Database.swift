@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSQLite
 import KlasterCore
 
@@ -12,7 +15,9 @@ final class Database {
 
     /// Opens (or, when `create`, creates) the database file.
     /// - Throws: `KlasterError(.noInput)` when the file is missing and `create` is false.
-    init(path: String, create: Bool, readOnly: Bool = false) throws(KlasterError) {
+    /// - Parameter immutable: With `readOnly`: open as `immutable=1` (no
+    ///   locks, no `-shm`), for a file in a directory the reader cannot write.
+    init(path: String, create: Bool, readOnly: Bool = false, immutable: Bool = false) throws(KlasterError) {
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         if readOnly {
             flags |= SQLITE_OPEN_READONLY
@@ -20,8 +25,13 @@ final class Database {
             flags |= SQLITE_OPEN_READWRITE
             if create { flags |= SQLITE_OPEN_CREATE }
         }
+        var name = path
+        if readOnly && immutable {
+            flags |= SQLITE_OPEN_URI
+            name = "file:" + Self.uriEscaped(path) + "?immutable=1"
+        }
         var db: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(name, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let error: KlasterError
             if rc & 0xFF == SQLITE_CANTOPEN && !create {
@@ -36,11 +46,46 @@ final class Database {
         self.path = path
     }
 
+    /// `path` for a `file:` URI: `%`, `?` and `#` percent-encoded.
+    private static func uriEscaped(_ path: String) -> String {
+        var out = ""
+        for c in path.unicodeScalars {
+            switch c {
+            case "%": out += "%25"
+            case "?": out += "%3F"
+            case "#": out += "%23"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
     deinit {
         // Statements are finalized by their own deinit before this runs
         // (each holds a strong reference to its Database); close_v2 copes
         // with any that are not.
         sqlite3_close_v2(handle)
+    }
+
+    /// Whether SQLite opened the file read-only (it does so silently when a
+    /// read-write open meets a write-protected file).
+    var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
+    /// Runs `sql` like `execute`, retrying while SQLite answers BUSY without
+    /// calling the busy handler (it does not for a journal-mode change, so
+    /// two processes opening a new file at once failed at once).
+    /// - Parameter timeoutMillis: How long to keep retrying.
+    func executeRetryingBusy(_ sql: String, timeoutMillis: Int64) throws(KlasterError) {
+        var waited: Int64 = 0
+        while true {
+            let rc = sqlite3_exec(handle, sql, nil, nil, nil)
+            if rc == SQLITE_OK { return }
+            guard rc & 0xFF == SQLITE_BUSY || rc & 0xFF == SQLITE_LOCKED, waited < timeoutMillis else {
+                throw SQLiteError.error(rc, handle, "running \(sql.prefix(60))")
+            }
+            usleep(20_000)
+            waited += 20
+        }
     }
 
     /// Runs SQL that returns no rows (DDL, PRAGMAs that set, BEGIN/COMMIT).

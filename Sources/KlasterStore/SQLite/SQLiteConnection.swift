@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSQLite
 import KlasterCore
 
@@ -62,15 +65,59 @@ final class SQLiteConnection: StoreWriter {
 
     var upserts: [Int64: Statement] = [:]
 
+    /// Whether this process may create files in `path`'s directory.
+    static func canCreateBeside(_ path: String) -> Bool {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        return access(dir.isEmpty ? "/" : dir, W_OK) == 0
+    }
+
+    /// How long a connection waits for another process's lock (start-up included).
+    static let busyTimeoutMillis: Int64 = 10_000
+
     init(path: String, durability: KlasterConfig.Storage.Durability, create: Bool,
-         widths: [BucketWidth], quantities: QuantityTable, migrate: Bool) throws(KlasterError) {
+         widths: [BucketWidth], quantities: QuantityTable, migrate: Bool, readOnly: Bool = false) throws(KlasterError) {
         self.quantities = quantities
+        if readOnly {
+            var db = try Database(path: path, create: false, readOnly: true)
+            try db.execute("PRAGMA busy_timeout = \(Self.busyTimeoutMillis)")
+            let version: Int
+            do throws(KlasterError) {
+                version = try Migrations.version(of: db)
+            } catch where error.code == .ioError && !Self.canCreateBeside(path) {
+                // A WAL file in a directory this user cannot write: SQLite
+                // needs to create `-shm` to read it. No `-shm` there means no
+                // writer has the file open (a writer creates one), so reading
+                // it as immutable sees exactly what is on disk.
+                db = try Database(path: path, create: false, readOnly: true, immutable: true)
+                version = try Migrations.version(of: db)
+            }
+            if version == 0 {
+                // An empty file: a reader must not write a schema into it.
+                throw KlasterError(.noInput, "database \(path) is empty", hint: "run `klaster ingest` or `klaster import` first, or pass --db")
+            }
+            if version >= Migrations.current || !migrate {
+                self.db = db
+                try db.execute("PRAGMA cache_size = -65536")
+                try db.execute("PRAGMA temp_store = MEMORY")
+                self.widths = widths
+                return
+            }
+            // An older schema: only a writer can migrate it (as before).
+        }
         db = try Database(path: path, create: create)
         // Readers wait for the daemon's write lock instead of failing at once.
-        try db.execute("PRAGMA busy_timeout = 10000")
+        try db.execute("PRAGMA busy_timeout = \(Self.busyTimeoutMillis)")
+        // A writer that cannot write must say so now, not at its first commit.
+        if db.isReadOnly {
+            throw KlasterError(.noPermission, "database \(path) is read-only",
+                               hint: "the writer needs write access to the file and its directory")
+        }
         // Must come before anything that reads the file, so that a non-SQLite file fails here clearly.
         _ = try Migrations.version(of: db)
-        try db.execute("PRAGMA journal_mode = WAL")
+        // The busy timeout covers start-up too: switching a new file to WAL
+        // needs an exclusive lock, and SQLite does not wait for it by itself.
+        try db.executeRetryingBusy("PRAGMA journal_mode = WAL", timeoutMillis: Self.busyTimeoutMillis)
         try db.execute("PRAGMA synchronous = \(durability == .power ? "FULL" : "NORMAL")")
         // 64 MiB of page cache: raw readings append, but finalising writes one
         // bucket row per series per closed minute into each width's (series,

@@ -27,14 +27,19 @@ public final class SQLiteStore: Store {
     ///   - quantities: The quantity table (the open window's counter deltas).
     ///   - migrate: Apply pending migrations (default). `false` opens an older
     ///     file as is (only `db migrate` reporting uses that).
-    /// - Throws: `.noInput` (missing), `.dataError` (not a Klaster database,
-    ///   corrupt, or from a newer Klaster), `.ioError`.
+    ///   - readOnly: A read-only connection (the read commands): nothing is
+    ///     written — no journal mode, no width tables, no schema into an empty
+    ///     file — so reading works where the file cannot be written. A file at
+    ///     an older schema version is still migrated, read-write.
+    /// - Throws: `.noInput` (missing, or empty when `readOnly`), `.dataError`
+    ///   (not a Klaster database, corrupt, or from a newer Klaster), `.ioError`;
+    ///   `.noPermission` when a writer finds the file read-only.
     public init(path: String, durability: KlasterConfig.Storage.Durability, create: Bool = true,
                 widths: [BucketWidth] = BucketWidth.defaults, quantities: QuantityTable = QuantityTable(),
-                migrate: Bool = true) throws(KlasterError) {
+                migrate: Bool = true, readOnly: Bool = false) throws(KlasterError) {
         self.path = path
-        self.connection = Mutex(try SQLiteConnection(path: path, durability: durability, create: create, widths: widths,
-                                                     quantities: quantities, migrate: migrate))
+        self.connection = Mutex(try SQLiteConnection(path: path, durability: durability, create: create && !readOnly, widths: widths,
+                                                     quantities: quantities, migrate: migrate, readOnly: readOnly))
     }
 
     public func read<T: Sendable>(_ body: (any StoreReader) throws(KlasterError) -> T) throws(KlasterError) -> T {

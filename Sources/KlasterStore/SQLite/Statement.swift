@@ -47,9 +47,17 @@ final class Statement {
     func bind(_ i: Int32, _ v: Int64?) {
         if let v { note(sqlite3_bind_int64(handle, i, v), i) } else { note(sqlite3_bind_null(handle, i), i) }
     }
-    func bind(_ i: Int32, _ v: String?) {
-        guard let v else { note(sqlite3_bind_null(handle, i), i); return }
-        note(sqlite3_bind_text(handle, i, v, -1, klaster_sqlite_transient()), i)
+    func bind(_ i: Int32, _ text: String?) {
+        guard let text else { note(sqlite3_bind_null(handle, i), i); return }
+        // With its byte count, not as a C string: a NUL inside the text must
+        // not cut it short (two different keys would become one).
+        var v = text
+        let rc = v.withUTF8 { b in
+            b.withMemoryRebound(to: CChar.self) { c in
+                sqlite3_bind_text64(handle, i, c.baseAddress, sqlite3_uint64(c.count), klaster_sqlite_transient(), UInt8(SQLITE_UTF8))
+            }
+        }
+        note(rc, i)
     }
     func bind(_ i: Int32, blob: [UInt8]) {
         let rc = blob.withUnsafeBytes { buf in

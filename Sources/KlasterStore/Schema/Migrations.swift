@@ -119,6 +119,12 @@ enum Migrations {
             if st.string(0) == "application" { app = st.string(1) } else { version = Int(st.string(1)) }
         }
         guard app == "klaster", let version else { throw notKlaster }
+        // A committed file is at version 1 or later (migration 1 writes 0 and
+        // raises it in the same transaction): anything lower was edited by hand.
+        guard version >= 1 else {
+            throw KlasterError(.dataError, "\(db.path) has schema version \(version), which no klaster writes",
+                               hint: "restore the database from a backup, or set meta.schema_version back to its real version")
+        }
         return version
     }
 }
