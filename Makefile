@@ -2,7 +2,7 @@
 # `make demo` and `make test` install what is missing (apt-get) and need nothing else.
 
 SWIFT      ?= swift
-APT_PKGS   := libmosquitto-dev mosquitto mosquitto-clients libsqlite3-dev sqlite3 pkg-config openssl libjemalloc-dev tzdata curl chromium fonts-dejavu-core
+APT_PKGS   := libmosquitto-dev mosquitto mosquitto-clients libsqlite3-dev sqlite3 postgresql-15 libpq-dev pkg-config openssl libjemalloc-dev tzdata curl chromium fonts-dejavu-core
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # What the end-to-end benchmarks need besides APT_PKGS (Benchmarks/e2e, Benchmarks/import).
 BENCH_PKGS := python3-paho-mqtt gcc libc6-dev bc time strace valgrind linux-perf
