@@ -108,11 +108,11 @@ public final class PostgresServer: @unchecked Sendable {
     /// - Returns: psql's unaligned, tuples-only output.
     @discardableResult
     public func admin(_ sql: String, database: String = "postgres") throws -> String {
-        let r = try runCommand(Self.binDirectory + "/psql",
-                               ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", directory.path, "-p", "\(port)",
-                                "-U", "postgres", "-d", database, "-c", sql])
-        guard r.status == 0 else { throw PostgresServerError(message: "psql \(sql.prefix(80)): \(r.stderr)") }
-        return r.stdout
+        let r = try Self.spawnAndWait(Self.binDirectory + "/psql",
+                                      ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", directory.path, "-p", "\(port)",
+                                       "-U", "postgres", "-d", database, "-c", sql], outputDirectory: directory.path)
+        guard r.status == 0 else { throw PostgresServerError(message: "psql \(sql.prefix(80)): \(r.output)") }
+        return r.output
     }
 
     /// The server log so far.
@@ -120,11 +120,44 @@ public final class PostgresServer: @unchecked Sendable {
 
     private func run(_ tool: String, _ arguments: [String]) throws {
         let r = asPostgresUser
-            ? try runCommand("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + arguments, timeout: .seconds(120))
-            : try runCommand(tool, arguments, timeout: .seconds(120))
+            ? try Self.spawnAndWait("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + arguments, outputDirectory: directory.path)
+            : try Self.spawnAndWait(tool, arguments, outputDirectory: directory.path)
         guard r.status == 0 else {
-            throw PostgresServerError(message: "\(tool.split(separator: "/").last ?? "") failed (\(r.status)): \(r.stderr) \(r.stdout) \(log)")
+            throw PostgresServerError(message: "\(tool.split(separator: "/").last ?? "") failed (\(r.status)): \(r.output) \(log)")
         }
+    }
+
+    /// Runs a tool to completion with `posix_spawn` and `waitpid`, stdout and
+    /// stderr into one file. Not Foundation's `Process`: its exit is noticed
+    /// on a dispatch queue, which never ran while the test pool's threads were
+    /// all waiting for the shared server, so the first test hung.
+    static func spawnAndWait(_ tool: String, _ arguments: [String], outputDirectory: String) throws -> (status: Int32, output: String) {
+        let out = "\(outputDirectory)/spawn-\(UUID().uuidString.prefix(8)).out"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // An empty signal mask, as ChildProcess does: the server must see SIGINT.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        let argv: [UnsafeMutablePointer<CChar>?] = ([tool] + arguments).map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, tool, &actions, &attributes, argv, environ)
+        guard rc == 0 else { throw PostgresServerError(message: "cannot run \(tool): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: out)
+        let exited = status & 0x7F == 0
+        return (exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), output)
     }
 
     deinit { stop() }
@@ -146,8 +179,14 @@ public final class PostgresServer: @unchecked Sendable {
         }
     }
 
+    /// At exit no deinit runs: stop the server and remove its directory here.
     private static func stopShared() {
-        sharedServer.withLock { $0?.stop() }
+        sharedServer.withLock { s in
+            s?.stop()
+            if let path = s?.directory.path, ProcessInfo.processInfo.environment["KLASTER_KEEP_TMP"] == nil {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+        }
     }
 
     /// Whether this machine has PostgreSQL 15 (`make deps` installs it).
