@@ -25,22 +25,31 @@ CREATE TABLE series (
     plant    text,
     quantity text,
     kind     text NOT NULL CHECK (kind IN ('counter', 'gauge')),
-    unit     text NOT NULL
+    unit     text NOT NULL,
+    final_until  bigint,                         -- buckets starting before this are final (NULL: none yet)
+    anchor_ts    bigint,                         -- newest aggregated reading before final_until:
+    anchor_value double precision                --   the first open counter delta's predecessor
 );
 
--- Raw readings, deduplicated by (series, ts): the first one stored wins
--- (INSERT … ON CONFLICT DO NOTHING). Range-partitioned by ts into weeks that
+-- Raw readings, the truth, deduplicated by (series, ts): the first one stored
+-- wins (INSERT … ON CONFLICT DO NOTHING). Keyed (ts, series), as in SQLite: a
+-- live commit appends at the right edge of the index instead of touching one
+-- leaf page per series, and the open window is a ts range scan. A bucket row
+-- is written once final (its series' newest reading is allowed_lateness past
+-- it); what lies after series.final_until is computed from these rows when it
+-- is read. Range-partitioned by ts into weeks that
 -- start on Monday 00:00 UTC, named readings_YYYYMMDD after that Monday;
 -- Klaster creates a week's partition when the first reading for it arrives,
 -- and retention drops whole partitions (then deletes the expired rows of the
 -- one partition the cutoff cuts).
 CREATE TABLE readings (
-    series  integer NOT NULL,                    -- series.id
     ts      bigint NOT NULL,
+    series  integer NOT NULL,                    -- series.id
     value   double precision NOT NULL,
     seq     bigint,                              -- publisher sequence number, if sent
     quality smallint NOT NULL DEFAULT 0,         -- 0 good, 1 uncertain, 2 bad (never aggregated)
-    PRIMARY KEY (series, ts)
+    late    boolean NOT NULL DEFAULT false,      -- too late to aggregate, until `db rebuild` folds it in
+    PRIMARY KEY (ts, series)
 ) PARTITION BY RANGE (ts);
 -- e.g. CREATE TABLE readings_20261130 PARTITION OF readings
 --          FOR VALUES FROM (1764547200000) TO (1765152000000);
@@ -52,6 +61,9 @@ CREATE TABLE bucket_widths (width_ms bigint PRIMARY KEY, name text NOT NULL UNIQ
 -- (BucketRow): count, sum, delta, implausible add; min/max compare; first/last
 -- by ts (INSERT … ON CONFLICT DO UPDATE merges them). A row with count = 0
 -- carries only a delta correction (min, max, first_ts, first, last_ts, last NULL).
+-- Rows hold final buckets only; a coarse row holds the final minutes of its
+-- bucket so far (so the views lag the newest readings by about
+-- allowed_lateness + 1 minute; klaster's own commands add the open window).
 -- Each has a view buckets_<name>_view for Grafana and SQL users: `time`
 -- (timestamptz, the bucket start), series key, plant, quantity, unit, count,
 -- sum, mean, min, max, first, last, delta, implausible, start_ms.
@@ -122,7 +134,8 @@ CREATE INDEX deadletter_received_at ON deadletter (received_at);
 -- process) so that concurrent writers never wait on each other's row locks;
 -- `klaster stats` sums them (committed_seq: the highest). Names: messages,
 -- readings (distinct stored), accepted, duplicates, late, implausible,
--- committed_seq, deadletter:<reason>.
+-- committed_seq, deadletter:<reason>; and, under writer '', open_from: the
+-- oldest start of any open bucket as of the last commit (absent: none open).
 CREATE TABLE counters (
     writer text NOT NULL,
     name   text NOT NULL,

@@ -67,7 +67,7 @@ struct ImportCommand: AsyncParsableCommand {
         try importer.commit()
         importer.finishProgress()
         let s = importer.summary
-        StandardOutput.note("imported \(s.records) records (\(s.rejected) dead-lettered) from \(files.count) file(s) into \(cfg.storage.path)\n")
+        StandardOutput.note("imported \(s.records) records (\(s.rejected) dead-lettered) from \(files.count) file(s) into \(store.location)\n")
     }
 }
 

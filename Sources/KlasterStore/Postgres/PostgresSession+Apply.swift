@@ -11,88 +11,116 @@ extension PostgresSession {
     /// Performance, has the measured comparison).
     func apply(_ batch: Batch) throws(KlasterError) -> UInt64 {
         try ensurePartitions(for: batch.readings.lazy.map(\.ts))
+        try ensurePartitions(for: batch.lateReadings.lazy.map(\.ts))
         let c = connection
         var newIDs: [SeriesID: SeriesID] = [:]
-        try c.transaction { () throws(KlasterError) in
-            if !batch.newSeries.isEmpty {
-                var key = PGArray(), plant = PGArray(), quantity = PGArray(), kind = PGArray(), unit = PGArray()
-                for s in batch.newSeries {
-                    key.append(s.key); plant.append(s.plant); quantity.append(s.quantity)
-                    kind.append(s.kind.rawValue); unit.append(s.unit)
-                }
-                _ = try c.run(prepared: "insert_series", """
-                    INSERT INTO series (key, plant, quantity, kind, unit)
-                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-                    ON CONFLICT (key) DO NOTHING
-                    """, [key.literal, plant.literal, quantity.literal, kind.literal, unit.literal])
-                let r = try c.run(prepared: "select_series_ids", "SELECT key, id FROM series WHERE key = ANY($1::text[])", [key.literal])
-                var byKey: [String: SeriesID] = [:]
-                for i in 0..<r.rows { byKey[r.string(i, 0)] = SeriesID(truncatingIfNeeded: r.int64(i, 1)) }
-                for s in batch.newSeries {
-                    guard let id = byKey[PGText.text(s.key)] else {
-                        throw KlasterError(.software, "series \(s.key) vanished after insert")
-                    }
-                    newIDs[s.id] = id
-                }
+        if !batch.newSeries.isEmpty {
+            var key = PGArray(), plant = PGArray(), quantity = PGArray(), kind = PGArray(), unit = PGArray()
+            for s in batch.newSeries {
+                key.append(s.key); plant.append(s.plant); quantity.append(s.quantity)
+                kind.append(s.kind.rawValue); unit.append(s.unit)
             }
-            func dbID(_ local: SeriesID) -> Int64 { Int64(newIDs[local] ?? idMap[local] ?? local) }
-
-            var inserted: Int64 = 0
-            if !batch.readings.isEmpty {
-                let n = batch.readings.count
-                var series = PGArray(reserving: n), ts = PGArray(reserving: n), value = PGArray(reserving: n)
-                var seq = PGArray(reserving: n), quality = PGArray(reserving: n)
-                for r in batch.readings {
-                    series.append(dbID(r.series)); ts.append(r.ts); value.append(r.value)
-                    seq.append(r.seq.map { Int64(bitPattern: $0) }); quality.append(Int64(r.quality.rawValue))
+            _ = try c.run(prepared: "insert_series", """
+                INSERT INTO series (key, plant, quantity, kind, unit)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+                ON CONFLICT (key) DO NOTHING
+                """, [key.literal, plant.literal, quantity.literal, kind.literal, unit.literal])
+            let r = try c.run(prepared: "select_series_ids", "SELECT key, id FROM series WHERE key = ANY($1::text[])", [key.literal])
+            var byKey: [String: SeriesID] = [:]
+            for i in 0..<r.rows { byKey[r.string(i, 0)] = SeriesID(truncatingIfNeeded: r.int64(i, 1)) }
+            for s in batch.newSeries {
+                guard let id = byKey[PGText.text(s.key)] else {
+                    throw KlasterError(.software, "series \(s.key) vanished after insert")
                 }
-                let r = try c.run(prepared: "insert_readings", """
-                    INSERT INTO readings (series, ts, value, seq, quality)
-                    SELECT * FROM unnest($1::integer[], $2::bigint[], $3::float8[], $4::bigint[], $5::smallint[])
-                    ON CONFLICT DO NOTHING
-                    """, [series.literal, ts.literal, value.literal, seq.literal, quality.literal])
-                inserted = Int64(r.affected)
+                newIDs[s.id] = id
             }
-
-            try upsertBuckets(batch.buckets, id: dbID)
-
-            if !batch.deadLetters.isEmpty {
-                var topic = PGArray(), payload = PGArray(), received = PGArray(), reason = PGArray(), detail = PGArray()
-                for d in batch.deadLetters {
-                    topic.append(d.topic); payload.append(bytes: d.payload); received.append(d.receivedAt)
-                    reason.append(d.reason.rawValue); detail.append(d.detail)
-                }
-                _ = try c.run(prepared: "insert_deadletters", """
-                    INSERT INTO deadletter (topic, payload, received_at, reason, detail)
-                    SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::text[], $5::text[])
-                    """, [topic.literal, payload.literal, received.literal, reason.literal, detail.literal])
-            }
-
-            // The same counter arithmetic as the SQLite store: a reading whose
-            // (series, ts) is already stored is a duplicate, not late.
-            let k = batch.counters
-            let ignored = Int64(batch.readings.count) - inserted
-            let lateDuplicates = min(ignored, k.late)
-            var adds: [(String, Int64)] = [
-                ("messages", k.messages), ("readings", inserted), ("accepted", k.readings),
-                ("duplicates", k.duplicates + ignored), ("late", k.late - lateDuplicates), ("implausible", k.implausible),
-            ]
-            for (reason, n) in k.deadLetters.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                adds.append(("deadletter:\(reason.rawValue)", n))
-            }
-            var names = PGArray(), values = PGArray()
-            for (name, n) in adds where n != 0 { names.append(name); values.append(n) }
-            _ = try c.run(prepared: "add_counters", """
-                INSERT INTO counters AS c (writer, name, value)
-                SELECT $1::text, * FROM unnest($2::text[], $3::bigint[])
-                UNION ALL SELECT $1::text, 'committed_seq', $4::bigint
-                ON CONFLICT (writer, name) DO UPDATE SET value =
-                    CASE WHEN excluded.name = 'committed_seq' THEN greatest(c.value, excluded.value) ELSE c.value + excluded.value END
-                """, [writerID, names.literal, values.literal, String(Int64(clamping: batch.lastMessageSeq))])
         }
-        // Only after the commit: a rolled-back batch must not leave mappings behind.
-        for (local, id) in newIDs { idMap[local] = id }
+        let uncommitted = uncommittedIDMap, committed = idMap
+        func dbID(_ local: SeriesID) -> Int64 { Int64(newIDs[local] ?? uncommitted[local] ?? committed[local] ?? local) }
+
+        func insert(_ readings: [Reading], late: Bool) throws(KlasterError) -> Int64 {
+            guard !readings.isEmpty else { return 0 }
+            let n = readings.count
+            var ts = PGArray(reserving: n), series = PGArray(reserving: n), value = PGArray(reserving: n)
+            var seq = PGArray(reserving: n), quality = PGArray(reserving: n)
+            for r in readings {
+                ts.append(r.ts); series.append(dbID(r.series)); value.append(r.value)
+                seq.append(r.seq.map { Int64(bitPattern: $0) }); quality.append(Int64(r.quality.rawValue))
+            }
+            let r = try c.run(prepared: "insert_readings", """
+                INSERT INTO readings (ts, series, value, seq, quality, late)
+                SELECT *, $6::boolean FROM unnest($1::bigint[], $2::integer[], $3::float8[], $4::bigint[], $5::smallint[])
+                ON CONFLICT DO NOTHING
+                """, [ts.literal, series.literal, value.literal, seq.literal, quality.literal, late ? "true" : "false"])
+            return Int64(r.affected)
+        }
+        let insertedOnTime = try insert(batch.readings, late: false)
+        let insertedLate = try insert(batch.lateReadings, late: true)
+
+        try upsertBuckets(batch.buckets, id: dbID)
+
+        if !batch.frontiers.isEmpty {
+            var id = PGArray(), until = PGArray(), ats = PGArray(), avalue = PGArray()
+            for f in batch.frontiers {
+                id.append(dbID(f.series)); until.append(f.finalUntil); ats.append(f.anchor?.ts); avalue.append(f.anchor?.value)
+            }
+            _ = try c.run(prepared: "set_frontiers", """
+                UPDATE series AS s SET final_until = f.until, anchor_ts = f.ats, anchor_value = f.avalue
+                FROM unnest($1::integer[], $2::bigint[], $3::bigint[], $4::float8[]) AS f (id, until, ats, avalue)
+                WHERE s.id = f.id
+                """, [id.literal, until.literal, ats.literal, avalue.literal])
+        }
+        if let openFrom = batch.openFrom {
+            _ = try c.run(prepared: "set_open_from", """
+                INSERT INTO counters (writer, name, value) VALUES ('', 'open_from', $1::bigint)
+                ON CONFLICT (writer, name) DO UPDATE SET value = excluded.value
+                """, [String(openFrom)])
+        } else {
+            _ = try c.run(prepared: "clear_open_from", "DELETE FROM counters WHERE writer = '' AND name = 'open_from'", [])
+        }
+
+        if !batch.deadLetters.isEmpty {
+            var topic = PGArray(), payload = PGArray(), received = PGArray(), reason = PGArray(), detail = PGArray()
+            for d in batch.deadLetters {
+                topic.append(d.topic); payload.append(bytes: d.payload); received.append(d.receivedAt)
+                reason.append(d.reason.rawValue); detail.append(d.detail)
+            }
+            _ = try c.run(prepared: "insert_deadletters", """
+                INSERT INTO deadletter (topic, payload, received_at, reason, detail)
+                SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::text[], $5::text[])
+                """, [topic.literal, payload.literal, received.literal, reason.literal, detail.literal])
+        }
+
+        // The same counter arithmetic as the SQLite store: a reading whose
+        // (series, ts) is already stored is a duplicate, not late.
+        let k = batch.counters
+        let inserted = insertedOnTime + insertedLate
+        let lateDuplicates = Int64(batch.lateReadings.count) - insertedLate
+        let ignored = Int64(batch.readings.count + batch.lateReadings.count) - inserted
+        var adds: [(String, Int64)] = [
+            ("messages", k.messages), ("readings", inserted), ("accepted", k.readings),
+            ("duplicates", k.duplicates + ignored), ("late", k.late - lateDuplicates), ("implausible", k.implausible),
+        ]
+        for (reason, n) in k.deadLetters.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            adds.append(("deadletter:\(reason.rawValue)", n))
+        }
+        try addCounters(adds, committedSeq: batch.lastMessageSeq)
+        // Kept aside until the enclosing transaction commits (`commitWrites`).
+        for (local, id) in newIDs { uncommittedIDMap[local] = id }
         return batch.lastMessageSeq
+    }
+
+    /// Adds to this writer's counters (and raises its committed_seq), one statement.
+    func addCounters(_ adds: [(String, Int64)], committedSeq: UInt64?) throws(KlasterError) {
+        var names = PGArray(), values = PGArray()
+        for (name, n) in adds where n != 0 { names.append(name); values.append(n) }
+        if let committedSeq { names.append("committed_seq"); values.append(Int64(clamping: committedSeq)) }
+        _ = try connection.run(prepared: "add_counters", """
+            INSERT INTO counters AS c (writer, name, value)
+            SELECT $1::text, * FROM unnest($2::text[], $3::bigint[])
+            ON CONFLICT (writer, name) DO UPDATE SET value =
+                CASE WHEN excluded.name = 'committed_seq' THEN greatest(c.value, excluded.value) ELSE c.value + excluded.value END
+            """, [writerID, names.literal, values.literal])
     }
 
     /// Merges bucket partials into their width tables (inside the caller's

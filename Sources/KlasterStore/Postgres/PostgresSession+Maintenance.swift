@@ -1,10 +1,12 @@
 import KlasterCore
 
 extension PostgresSession {
-    /// See `Store.rebuild(from:to:quantities:)`: the same replay as the SQLite
-    /// store (a fresh in-order `Aggregator` per range, seeded with each
-    /// series' last good reading before it), in one transaction.
-    func rebuild(from: EpochMillis, to: EpochMillis, quantities: QuantityTable) throws(KlasterError) -> Int {
+    /// See `StoreWriter.rebuild(from:to:)`: the same replay as the SQLite
+    /// store (raw readings of the range, late ones too, in ts order through a
+    /// fresh in-order `Aggregator` seeded with each series' last good reading
+    /// before the range; per series only up to its frontier), in the caller's
+    /// write transaction.
+    func rebuild(from: EpochMillis, to: EpochMillis) throws(KlasterError) -> Int {
         guard from < to else {
             throw KlasterError(.usage, "--from \(RFC3339.format(from)) is not before --to \(RFC3339.format(to))", hint: "swap them")
         }
@@ -12,56 +14,71 @@ extension PostgresSession {
         guard let largest = widths.last else { return 0 }
         let lo = largest.start(of: from)
         let hi = largest.start(of: to - 1) + largest.millis
-        let series = try loadSeries()
+        let frontiers = try frontiers()
+        var until: [SeriesID: EpochMillis] = [:]
+        for (id, f) in frontiers where f.finalUntil > lo { until[id] = Swift.min(hi, f.finalUntil) }
+        let series = try loadSeries().filter { until[$0.id] != nil }
+        guard !series.isEmpty else { return 0 }
         let c = connection
-        return try c.transaction { () throws(KlasterError) -> Int in
-            for w in widths {
-                _ = try c.query("DELETE FROM \(PostgresSchema.bucketTable(w)) WHERE start >= $1::bigint AND start < $2::bigint",
-                                [String(lo), String(hi)])
-            }
-            let seedRows = try c.query("""
-                SELECT s.id, b.ts, b.value, b.seq, b.quality FROM series s
-                CROSS JOIN LATERAL (SELECT ts, value, seq, quality FROM readings r
-                                    WHERE r.series = s.id AND r.ts < $1::bigint AND r.quality <> 2 ORDER BY ts DESC LIMIT 1) b
-                """, [String(lo)])
-            var seeds: [Reading] = []
-            for i in 0..<seedRows.rows {
-                seeds.append(Reading(series: SeriesID(truncatingIfNeeded: seedRows.int64(i, 0)), ts: seedRows.int64(i, 1),
-                                     value: seedRows.double(i, 2), seq: seedRows.optionalInt64(i, 3).map { UInt64(bitPattern: $0) },
-                                     quality: Quality(rawValue: UInt8(clamping: seedRows.int64(i, 4))) ?? .good))
-            }
-            seeds.sort { ($0.series, $0.ts) < ($1.series, $1.ts) }
-            let aggregator = Aggregator(widths: widths, allowedLateness: 0, quantities: quantities)
-            aggregator.restore(series: series, recent: seeds)
-            var replayed = 0
-            for s in series {
-                let r = try c.run(prepared: "rebuild_scan", """
-                    SELECT ts, value, seq, quality FROM readings
-                    WHERE series = $1::integer AND ts >= $2::bigint AND ts < $3::bigint ORDER BY ts
-                    """, [String(s.id), String(lo), String(hi)])
-                for i in 0..<r.rows {
-                    aggregator.add(Reading(series: s.id, ts: r.int64(i, 0), value: r.double(i, 1),
-                                           seq: r.optionalInt64(i, 2).map { UInt64(bitPattern: $0) },
-                                           quality: Quality(rawValue: UInt8(clamping: r.int64(i, 3))) ?? .good))
-                    replayed += 1
-                }
-                // One series at a time keeps the partials small; ids are database ids.
-                try upsertBuckets(aggregator.takeBatch(lastMessageSeq: 0).buckets, id: { Int64($0) })
-            }
-            return replayed
+        var ids = PGArray(), ends = PGArray()
+        for s in series { ids.append(Int64(s.id)); ends.append(until[s.id]!) }
+        for w in widths {
+            _ = try c.query("""
+                DELETE FROM \(PostgresSchema.bucketTable(w)) AS b USING unnest($1::integer[], $2::bigint[]) AS u (id, until)
+                WHERE b.series = u.id AND b.start >= $3::bigint AND b.start < u.until
+                """, [ids.literal, ends.literal, String(lo)])
         }
-    }
+        let seedRows = try c.query("""
+            SELECT u.id, b.ts, b.value FROM unnest($1::integer[]) AS u (id)
+            CROSS JOIN LATERAL (SELECT ts, value FROM readings r
+                                WHERE r.series = u.id AND r.ts < $2::bigint AND r.quality <> 2 ORDER BY ts DESC LIMIT 1) b
+            ORDER BY u.id
+            """, [ids.literal, String(lo)])
+        let seeds = (0..<seedRows.rows).map { i in
+            Reading(series: SeriesID(truncatingIfNeeded: seedRows.int64(i, 0)), ts: seedRows.int64(i, 1), value: seedRows.double(i, 2))
+        }
+        let aggregator = Aggregator(widths: widths, allowedLateness: 0, quantities: quantities)
+        aggregator.restore(series: series, recent: seeds)
+        var replayed = 0
+        var sinceTake = 0
+        try forEachReading(from: lo, to: hi, includeLate: true) { (r: Reading) throws(KlasterError) in
+            guard let end = until[r.series], r.ts < end else { return }
+            aggregator.add(r)
+            replayed += 1
+            sinceTake += 1
+            // Bounded partials: a whole year of a fleet never sits in memory
+            // (statements may run between a cursor's fetches).
+            if sinceTake >= 200_000 {
+                try upsertBuckets(aggregator.takeBatch(lastMessageSeq: 0).buckets, id: { Int64($0) })
+                sinceTake = 0
+            }
+        }
+        try upsertBuckets(aggregator.takeBatch(lastMessageSeq: 0).buckets, id: { Int64($0) })
 
-    /// `VACUUM (ANALYZE)` (outside a transaction, as PostgreSQL requires).
-    func vacuum() throws(KlasterError) {
-        try connection.execute("VACUUM (ANALYZE)")
+        // Folded in: no longer late (open-window readings stay as they are).
+        let unlate = try c.query("""
+            UPDATE readings AS r SET late = false FROM series s
+            WHERE r.late AND r.ts >= $1::bigint AND r.ts < $2::bigint AND s.id = r.series AND r.ts < s.final_until
+            """, [String(lo), String(hi)]).affected
+        if unlate > 0 { try addCounters([("late", -Int64(unlate))], committedSeq: nil) }
+        _ = try c.query("""
+            UPDATE series AS s SET anchor_ts = a.ts, anchor_value = a.value
+            FROM unnest($1::integer[]) AS u (id)
+            LEFT JOIN LATERAL (SELECT r.ts, r.value FROM readings r, series f
+                               WHERE f.id = u.id AND r.series = u.id AND r.ts < f.final_until AND r.quality <> 2
+                               ORDER BY r.ts DESC LIMIT 1) a ON true
+            WHERE s.id = u.id AND s.final_until <= $2::bigint
+            """, [ids.literal, String(hi)])
+        return replayed
     }
 
     /// See `PostgresStore.deleteExpired(now:rawRetention:bucketRetention:batchSize:)`.
+    /// Never deletes readings of the open window.
     func deleteExpired(now: EpochMillis, rawRetention: Int64, bucketRetention: [Int64: Int64], batchSize: Int) throws(KlasterError) -> Int {
         let c = connection
         var deleted = 0
-        let cutoff = now - rawRetention
+        let open = try openFrom() ?? .max
+        let cutoff = Swift.min(now - rawRetention, open)
         // Whole partitions first: DROP is O(1) and leaves no dead rows behind.
         partitions = try loadPartitions()
         for start in partitions.sorted() where start + PostgresSchema.partitionWidth <= cutoff {
@@ -80,10 +97,10 @@ extension PostgresSession {
                 if n < batchSize { break }
             }
         }
-        // Then the rows before the cutoff in the partition it cuts, in short batches.
+        // Then the rows before the cutoff in the partition it cuts, oldest first, in short batches.
         try drain("""
-            DELETE FROM readings WHERE (series, ts) IN
-            (SELECT series, ts FROM readings WHERE ts < $1::bigint LIMIT $2::integer)
+            DELETE FROM readings WHERE (ts, series) IN
+            (SELECT ts, series FROM readings WHERE ts < $1::bigint ORDER BY ts, series LIMIT $2::integer)
             """, [String(cutoff), String(batchSize)])
         for w in try storedWidths() {
             guard let keep = bucketRetention[w.millis] else { continue }
@@ -95,11 +112,10 @@ extension PostgresSession {
         }
         try drain("""
             DELETE FROM deadletter WHERE id IN (SELECT id FROM deadletter WHERE received_at < $1::bigint ORDER BY received_at LIMIT $2::integer)
-            """, [String(cutoff), String(batchSize)])
+            """, [String(now - rawRetention), String(batchSize)])
         return deleted
     }
 
-    /// Saved alert states by rule name.
     func loadAlertStates() throws(KlasterError) -> [String: AlertState] {
         let r = try connection.query("SELECT rule, status, since, level, pending, pending_since, last_window_end, value FROM alert_state")
         var out: [String: AlertState] = [:]
@@ -114,21 +130,18 @@ extension PostgresSession {
         return out
     }
 
-    /// Replaces the saved states of the given rules, in one transaction.
+    /// Replaces the saved states of the given rules (inside the caller's write transaction).
     func saveAlertStates(_ states: [String: AlertState]) throws(KlasterError) {
-        let c = connection
-        try c.transaction { () throws(KlasterError) in
-            for (rule, s) in states.sorted(by: { $0.key < $1.key }) {
-                _ = try c.run(prepared: "save_alert_state", """
-                    INSERT INTO alert_state (rule, status, since, level, pending, pending_since, last_window_end, value)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                    ON CONFLICT (rule) DO UPDATE SET status = excluded.status, since = excluded.since, level = excluded.level,
-                        pending = excluded.pending, pending_since = excluded.pending_since,
-                        last_window_end = excluded.last_window_end, value = excluded.value
-                    """, [PGText.text(rule), String(s.status.rawValue), String(s.since), String(s.level.rawValue),
-                          s.pending.map { String($0.rawValue) }, PGText.text(s.pendingSince), PGText.text(s.lastWindowEnd),
-                          PGText.text(s.value)])
-            }
+        for (rule, s) in states.sorted(by: { $0.key < $1.key }) {
+            _ = try connection.run(prepared: "save_alert_state", """
+                INSERT INTO alert_state (rule, status, since, level, pending, pending_since, last_window_end, value)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                ON CONFLICT (rule) DO UPDATE SET status = excluded.status, since = excluded.since, level = excluded.level,
+                    pending = excluded.pending, pending_since = excluded.pending_since,
+                    last_window_end = excluded.last_window_end, value = excluded.value
+                """, [PGText.text(rule), String(s.status.rawValue), String(s.since), String(s.level.rawValue),
+                      s.pending.map { String($0.rawValue) }, PGText.text(s.pendingSince), PGText.text(s.lastWindowEnd),
+                      PGText.text(s.value)])
         }
     }
 }

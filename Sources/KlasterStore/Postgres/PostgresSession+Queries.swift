@@ -1,5 +1,8 @@
 import KlasterCore
 
+/// The read primitives of `StoreReader` on PostgreSQL. Everything built on
+/// them (buckets with the open window, series summaries, stats, emissions) is
+/// the shared code of `StoreReader`'s extensions, so both stores answer alike.
 extension PostgresSession {
     /// Every series ordered by key in byte order (`COLLATE "C"`, as SQLite
     /// compares), so both stores list series — and print them — identically
@@ -13,63 +16,80 @@ extension PostgresSession {
         }
     }
 
-    /// Series matching any glob, by key.
-    func matchingSeries(_ globs: [String]) throws(KlasterError) -> [SeriesInfo] {
-        var parsed: [SeriesGlob] = []
-        for g in globs { parsed.append(try SeriesGlob(g)) }
-        return try loadSeries().filter { s in parsed.contains { $0.matches(s.key) } }
-    }
-
-    private static func reading(_ id: SeriesID, _ r: PGResult, _ i: Int, from col: Int) -> Reading {
-        Reading(series: id, ts: r.int64(i, col), value: r.double(i, col + 1),
-                seq: r.optionalInt64(i, col + 2).map { UInt64(bitPattern: $0) },
-                quality: Quality(rawValue: UInt8(clamping: r.int64(i, col + 3))) ?? .good)
-    }
-
-    /// See `Store.loadRecent(allowedLateness:)`: per series, the last good
-    /// reading before its lateness window and every reading within it.
-    func loadRecent(allowedLateness: Int64) throws(KlasterError) -> [Reading] {
-        let r = try connection.query("""
-            WITH newest AS (
-                SELECT s.id, (SELECT max(ts) FROM readings r WHERE r.series = s.id) AS top FROM series s
-            ), lo AS (SELECT id, top - $1::bigint AS lo FROM newest WHERE top IS NOT NULL)
-            SELECT lo.id, b.ts, b.value, b.seq, b.quality FROM lo
-                CROSS JOIN LATERAL (SELECT ts, value, seq, quality FROM readings r
-                                    WHERE r.series = lo.id AND r.ts < lo.lo AND r.quality <> 2 ORDER BY ts DESC LIMIT 1) b
-            UNION ALL
-            SELECT lo.id, r.ts, r.value, r.seq, r.quality FROM lo JOIN readings r ON r.series = lo.id AND r.ts >= lo.lo
-            ORDER BY 1, 2
-            """, [String(allowedLateness)])
-        return (0..<r.rows).map { i in Self.reading(SeriesID(truncatingIfNeeded: r.int64(i, 0)), r, i, from: 1) }
-    }
-
-    /// See `Store.series(glob:)`: first/last/count from the largest stored width.
-    func series(glob: String?) throws(KlasterError) -> [SeriesSummary] {
-        let infos: [SeriesInfo]
-        if let glob { infos = try matchingSeries([glob]) } else { infos = try loadSeries() }
-        guard let largest = try storedWidths().last else { return infos.map { SeriesSummary(info: $0, count: 0) } }
-        let r = try connection.query("""
-            SELECT series, min(first_ts), max(last_ts), coalesce(sum(count), 0)
-            FROM \(PostgresSchema.bucketTable(largest)) GROUP BY series
-            """)
-        var byID: [Int64: (Int64?, Int64?, Int64)] = [:]
-        for i in 0..<r.rows { byID[r.int64(i, 0)] = (r.optionalInt64(i, 1), r.optionalInt64(i, 2), r.int64(i, 3)) }
-        return infos.map { info in
-            let v = byID[Int64(info.id)]
-            return SeriesSummary(info: info, firstTs: v?.0, lastTs: v?.1, count: v?.2 ?? 0)
+    func frontiers() throws(KlasterError) -> [SeriesID: SeriesFrontier] {
+        let r = try connection.run(prepared: "frontiers",
+                                   "SELECT id, final_until, anchor_ts, anchor_value FROM series WHERE final_until IS NOT NULL", [])
+        var out: [SeriesID: SeriesFrontier] = [:]
+        for i in 0..<r.rows {
+            let id = SeriesID(truncatingIfNeeded: r.int64(i, 0))
+            let anchor = r.isNull(i, 2) ? nil : SeriesFrontier.Anchor(ts: r.int64(i, 2), value: r.double(i, 3))
+            out[id] = SeriesFrontier(series: id, finalUntil: r.int64(i, 1), anchor: anchor)
         }
+        return out
     }
 
-    /// See `Store.stats()`: counters summed over writers (`committed_seq`: the highest).
-    func stats() throws(KlasterError) -> StoreStats {
+    func openFrom() throws(KlasterError) -> EpochMillis? {
+        try connection.scalarInt("SELECT value FROM counters WHERE writer = '' AND name = 'open_from'")
+    }
+
+    /// Streams through a cursor, 10,000 rows a round trip: a rebuild of a
+    /// year never holds the year's readings in memory. (Always inside the
+    /// read or write transaction, which a cursor needs.)
+    func forEachReading(from: EpochMillis, to: EpochMillis, includeLate: Bool,
+                        _ body: (Reading) throws(KlasterError) -> Void) throws(KlasterError) {
+        cursorCount += 1
+        let cursor = "klaster_readings_\(cursorCount)"
+        _ = try connection.query("""
+            DECLARE \(cursor) NO SCROLL CURSOR FOR
+            SELECT ts, series, value, seq, quality FROM readings
+            WHERE ts >= $1::bigint AND ts < $2::bigint\(includeLate ? "" : " AND NOT late") ORDER BY ts, series
+            """, [String(from), String(to)])
+        while true {
+            let r = try connection.query("FETCH 10000 FROM \(cursor)")
+            for i in 0..<r.rows {
+                try body(Reading(series: SeriesID(truncatingIfNeeded: r.int64(i, 1)), ts: r.int64(i, 0), value: r.double(i, 2),
+                                 seq: r.optionalInt64(i, 3).map { UInt64(bitPattern: $0) },
+                                 quality: Quality(rawValue: UInt8(clamping: r.int64(i, 4))) ?? .good))
+            }
+            if r.rows < 10_000 { break }
+        }
+        try connection.execute("CLOSE \(cursor)")
+    }
+
+    func forEachFinalBucket(series: SeriesInfo, width: BucketWidth, from: EpochMillis, to: EpochMillis,
+                            _ body: (BucketRow) throws(KlasterError) -> Void) throws(KlasterError) {
+        let r = try connection.run(prepared: "final_buckets_\(width.description)", """
+            SELECT \(PostgresSchema.bucketColumns) FROM \(PostgresSchema.bucketTable(width))
+            WHERE series = $1::integer AND start >= $2::bigint AND start < $3::bigint ORDER BY start
+            """, [String(series.id), String(from), String(to)])
+        for i in 0..<r.rows { try body(Self.bucketRow(r, i, series: series.id, width: width)) }
+    }
+
+    func finalTotals(width: BucketWidth) throws(KlasterError) -> [SeriesID: SeriesSummary.Totals] {
+        let r = try connection.query("""
+            SELECT series, min(first_ts), max(last_ts), coalesce(sum(count), 0)::bigint
+            FROM \(PostgresSchema.bucketTable(width)) GROUP BY series
+            """)
+        var out: [SeriesID: SeriesSummary.Totals] = [:]
+        for i in 0..<r.rows {
+            out[SeriesID(truncatingIfNeeded: r.int64(i, 0))] = SeriesSummary.Totals(firstTs: r.optionalInt64(i, 1), lastTs: r.optionalInt64(i, 2),
+                                                                                  count: r.int64(i, 3))
+        }
+        return out
+    }
+
+    /// Counters summed over writers (`committed_seq`: the highest).
+    func tableStats() throws(KlasterError) -> StoreStats {
         let r = try connection.query("""
             SELECT name, CASE WHEN name = 'committed_seq' THEN max(value) ELSE sum(value) END::bigint
-            FROM counters GROUP BY name
+            FROM counters WHERE writer <> '' GROUP BY name
             """)
         var counters: [String: Int64] = [:]
         for i in 0..<r.rows { counters[r.string(i, 0)] = r.int64(i, 1) }
         var byReason: [String: Int64] = [:]
-        for (name, v) in counters where name.hasPrefix("deadletter:") { byReason[String(name.dropFirst("deadletter:".count))] = v }
+        for (name, v) in counters where name.hasPrefix("deadletter:") {
+            byReason[String(name.dropFirst("deadletter:".count))] = v
+        }
         var byWidth: [BucketWidth: Int64] = [:]
         for w in try storedWidths() {
             byWidth[w] = try connection.scalarInt("SELECT count(*) FROM \(PostgresSchema.bucketTable(w))") ?? 0
@@ -86,7 +106,6 @@ extension PostgresSession {
         UInt64(clamping: try connection.scalarInt("SELECT max(value) FROM counters WHERE name = 'committed_seq'") ?? 0)
     }
 
-    /// See `Store.deadLetters(since:)`.
     func deadLetters(since: EpochMillis?) throws(KlasterError) -> [StoredDeadLetter] {
         let r = try connection.query("""
             SELECT id, topic, payload, received_at, reason, detail FROM deadletter
@@ -95,50 +114,6 @@ extension PostgresSession {
         return (0..<r.rows).map { i in
             StoredDeadLetter(id: r.int64(i, 0), topic: r.string(i, 1), payload: r.bytes(i, 2), receivedAt: r.int64(i, 3),
                              reason: r.string(i, 4), detail: r.string(i, 5))
-        }
-    }
-
-    /// The largest stored width that divides `every`.
-    func baseWidth(for every: Int64) throws(KlasterError) -> BucketWidth {
-        let stored = try storedWidths()
-        guard every > 0, let base = stored.last(where: { every % $0.millis == 0 }) else {
-            throw KlasterError(.usage, "unknown width \(every > 0 ? BucketWidth(millis: every).description : "\(every)ms") for --every",
-                               hint: "use a multiple of a stored width: \(stored.map(\.description).joined(separator: ", "))")
-        }
-        return base
-    }
-
-    /// See `Store.forEachBucket(seriesGlob:from:to:every:_:)`: the same
-    /// per-series scan and merge as the SQLite store, one prepared query per series.
-    func forEachBucket(seriesGlob: [String], from: EpochMillis, to: EpochMillis, every: Int64,
-                       _ body: (SeriesBucket) throws(KlasterError) -> Void) throws(KlasterError) {
-        guard from <= to else {
-            throw KlasterError(.usage, "--from \(RFC3339.format(from)) is after --to \(RFC3339.format(to))", hint: "swap them")
-        }
-        let base = try baseWidth(for: every)
-        let series = try matchingSeries(seriesGlob)
-        let out = BucketWidth(millis: every)
-        let lo = out.start(of: from)
-        let sql = """
-            SELECT \(PostgresSchema.bucketColumns) FROM \(PostgresSchema.bucketTable(base))
-            WHERE series = $1::integer AND start >= $2::bigint AND start < $3::bigint ORDER BY start
-            """
-        for s in series {
-            let r = try connection.run(prepared: "buckets_\(base.description)", sql, [String(s.id), String(lo), String(to)])
-            var current: BucketRow?
-            for i in 0..<r.rows {
-                var row = Self.bucketRow(r, i, series: s.id, width: base)
-                let start = out.start(of: row.start)
-                row.width = out
-                row.start = start
-                if current?.start == start {
-                    current!.merge(row)
-                } else {
-                    if let c = current { try body(SeriesBucket(series: s, row: c)) }
-                    current = row
-                }
-            }
-            if let c = current { try body(SeriesBucket(series: s, row: c)) }
         }
     }
 

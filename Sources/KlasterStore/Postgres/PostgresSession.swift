@@ -5,15 +5,25 @@ import Glibc
 #endif
 
 /// The PostgreSQL store's connection and what it caches; only reached through
-/// `PostgresStore`'s mutex, so it needs no synchronisation of its own.
-final class PostgresSession {
+/// `PostgresStore`'s mutex (inside one transaction), so it needs no
+/// synchronisation of its own. It is the `StoreWriter` (and `StoreReader`)
+/// that `PostgresStore.read` and `write` hand to their bodies.
+final class PostgresSession: StoreWriter {
     private let url: String
     private let password: String?
     private(set) var connection: PGConnection
     /// Local (aggregator) series id → database id, as in the SQLite store.
     var idMap: [SeriesID: SeriesID] = [:]
+    /// Mappings of batches applied in the running write transaction.
+    var uncommittedIDMap: [SeriesID: SeriesID] = [:]
+    /// Partitions created in the running write transaction.
+    var uncommittedPartitions: Set<EpochMillis> = []
     /// Widths the store was opened with (the config's `buckets.widths`).
     let widths: [BucketWidth]
+    /// Kinds, rollovers and max rates for the open window's counter deltas.
+    let quantities: QuantityTable
+    /// Names the cursors of this connection apart.
+    var cursorCount = 0
     /// Widths known to have a table (filled on first upsert).
     var storedWidthsCache: Set<BucketWidth> = []
     /// Starts of the `readings` partitions known to exist.
@@ -23,13 +33,22 @@ final class PostgresSession {
     /// `stats` sums them.
     let writerID: String
 
-    init(url: String, password: String?, widths: [BucketWidth]) throws(KlasterError) {
+    init(url: String, password: String?, widths: [BucketWidth], quantities: QuantityTable) throws(KlasterError) {
         self.url = url
         self.password = password
         self.widths = widths
+        self.quantities = quantities
         connection = try PGConnection(url: url, password: password)
         var rng = SystemRandomNumberGenerator()
         writerID = "\(getpid())-\(String(rng.next() as UInt64, radix: 36))"
+    }
+
+    /// After the write transaction committed: its id mappings and partitions are real.
+    func commitWrites() {
+        for (local, id) in uncommittedIDMap { idMap[local] = id }
+        uncommittedIDMap.removeAll()
+        partitions.formUnion(uncommittedPartitions)
+        uncommittedPartitions.removeAll()
     }
 
     /// Replaces a broken connection (prepared statements and the partition
@@ -126,21 +145,22 @@ final class PostgresSession {
     }
 
     /// Creates the partitions that the timestamps need and that do not exist
-    /// yet, each in its own short transaction under an advisory lock (so two
-    /// ingesters never race on the same CREATE).
+    /// yet, inside the caller's write transaction and before it touches
+    /// `readings`, under a transaction-scoped advisory lock (so two ingesters
+    /// never race on the same CREATE; the lock is held until the batch
+    /// commits, which happens once a week per writer).
     func ensurePartitions<S: Sequence>(for timestamps: S) throws(KlasterError) where S.Element == EpochMillis {
         if partitions.isEmpty { partitions = try loadPartitions() }
         var needed: [EpochMillis: (name: String, from: EpochMillis, to: EpochMillis)] = [:]
         for ts in timestamps {
             let p = PostgresSchema.partition(of: ts)
-            if !partitions.contains(p.from) { needed[p.from] = p }
+            if !partitions.contains(p.from) && !uncommittedPartitions.contains(p.from) { needed[p.from] = p }
         }
+        guard !needed.isEmpty else { return }
+        try connection.execute("SELECT pg_advisory_xact_lock(\(Self.partitionLock))")
         for (_, p) in needed.sorted(by: { $0.key < $1.key }) {
-            try connection.transaction { () throws(KlasterError) in
-                try connection.execute("SELECT pg_advisory_xact_lock(\(Self.partitionLock))")
-                try connection.execute("CREATE TABLE IF NOT EXISTS \(p.name) PARTITION OF readings FOR VALUES FROM (\(p.from)) TO (\(p.to))")
-            }
-            partitions.insert(p.from)
+            try connection.execute("CREATE TABLE IF NOT EXISTS \(p.name) PARTITION OF readings FOR VALUES FROM (\(p.from)) TO (\(p.to))")
+            uncommittedPartitions.insert(p.from)
         }
     }
 }
