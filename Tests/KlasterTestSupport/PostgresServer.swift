@@ -57,6 +57,9 @@ public final class PostgresServer: @unchecked Sendable {
                                                 "--auth-local=trust", "--auth-host=scram-sha-256",
                                                 "--encoding=UTF8", "--locale=C", "--no-sync"])
         try start()
+        // The test process's own stores connect with this password (as a user's
+        // environment would carry it); spawned `klaster` processes inherit it.
+        setenv("KLASTER_PG_PASSWORD", Self.password, 1)
         try admin("CREATE ROLE \(Self.user) LOGIN CREATEDB PASSWORD '\(Self.password)'")
     }
 
