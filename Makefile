@@ -13,7 +13,7 @@ PREFIX     ?= /usr/local
 DESTDIR    ?=
 CONFIG     ?= release
 
-.PHONY: all deps bench-deps build release install install-files uninstall test test-unit test-tsan demo bench bench-core bench-e2e bench-rss bench-profile bench-import clean report-png sparkplug-proto
+.PHONY: all deps bench-deps build release install install-files uninstall test test-unit test-tsan demo demo-postgres bench bench-core bench-e2e bench-rss bench-profile bench-import clean report-png sparkplug-proto
 
 all: build
 
@@ -107,9 +107,14 @@ sparkplug-proto:
 	  --swift_out=Benchmarks/Benchmarks/SparkplugBenchmarks/Generated -IBenchmarks/proto Benchmarks/proto/sparkplug_b.proto
 
 ## demo: private mosquitto + ingest + simulate (year to date) + every read command + HTML report (scripts/demo.sh).
+## DEMO_STORE=postgres make demo (or make demo-postgres): the same against a private PostgreSQL 15.
 demo: deps
 	$(SWIFT) build --product klaster
 	DEMO_SKIP_BUILD=1 bash scripts/demo.sh
+
+demo-postgres: deps
+	$(SWIFT) build --product klaster
+	DEMO_STORE=postgres DEMO_SKIP_BUILD=1 bash scripts/demo.sh
 
 ## report-png: render `klaster report` to PNG with headless Chromium so it can be looked at.
 ## Uses REPORT_DB when it exists; otherwise builds a deterministic demo database
