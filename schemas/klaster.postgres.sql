@@ -134,8 +134,9 @@ CREATE INDEX deadletter_received_at ON deadletter (received_at);
 -- process) so that concurrent writers never wait on each other's row locks;
 -- `klaster stats` sums them (committed_seq: the highest). Names: messages,
 -- readings (distinct stored), accepted, duplicates, late, implausible,
--- committed_seq, deadletter:<reason>; and, under writer '', open_from: the
--- oldest start of any open bucket as of the last commit (absent: none open).
+-- committed_seq, deadletter:<reason>; and open_from: the oldest start of any
+-- bucket the writer still had open at its last commit (absent: none open;
+-- readers take the oldest over all writers).
 CREATE TABLE counters (
     writer text NOT NULL,
     name   text NOT NULL,

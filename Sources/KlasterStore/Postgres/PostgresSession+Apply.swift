@@ -70,13 +70,15 @@ extension PostgresSession {
                 WHERE s.id = f.id
                 """, [id.literal, until.literal, ats.literal, avalue.literal])
         }
+        // Each writer keeps its own open_from (readers take the oldest): an
+        // ingester for one plant must not hide another's open window.
         if let openFrom = batch.openFrom {
             _ = try c.run(prepared: "set_open_from", """
-                INSERT INTO counters (writer, name, value) VALUES ('', 'open_from', $1::bigint)
+                INSERT INTO counters (writer, name, value) VALUES ($1::text, 'open_from', $2::bigint)
                 ON CONFLICT (writer, name) DO UPDATE SET value = excluded.value
-                """, [String(openFrom)])
+                """, [writerID, String(openFrom)])
         } else {
-            _ = try c.run(prepared: "clear_open_from", "DELETE FROM counters WHERE writer = '' AND name = 'open_from'", [])
+            _ = try c.run(prepared: "clear_open_from", "DELETE FROM counters WHERE writer = $1::text AND name = 'open_from'", [writerID])
         }
 
         if !batch.deadLetters.isEmpty {

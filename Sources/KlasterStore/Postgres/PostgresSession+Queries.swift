@@ -28,8 +28,12 @@ extension PostgresSession {
         return out
     }
 
+    /// The oldest of the writers' open_from. A writer that died leaves its
+    /// row behind; that only widens the raw scan, and only for series without
+    /// a frontier (the shared open-window code starts at the wanted series'
+    /// oldest frontier otherwise).
     func openFrom() throws(KlasterError) -> EpochMillis? {
-        try connection.scalarInt("SELECT value FROM counters WHERE writer = '' AND name = 'open_from'")
+        try connection.scalarInt("SELECT min(value) FROM counters WHERE name = 'open_from'")
     }
 
     /// Streams through a cursor, 10,000 rows a round trip: a rebuild of a
@@ -82,7 +86,7 @@ extension PostgresSession {
     func tableStats() throws(KlasterError) -> StoreStats {
         let r = try connection.query("""
             SELECT name, CASE WHEN name = 'committed_seq' THEN max(value) ELSE sum(value) END::bigint
-            FROM counters WHERE writer <> '' GROUP BY name
+            FROM counters WHERE name <> 'open_from' GROUP BY name
             """)
         var counters: [String: Int64] = [:]
         for i in 0..<r.rows { counters[r.string(i, 0)] = r.int64(i, 1) }
