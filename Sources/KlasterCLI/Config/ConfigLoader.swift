@@ -160,6 +160,9 @@ public enum ConfigLoader {
 
     /// The password of a `postgresql://user:password@host/…` URI, if it has one.
     static func uriPassword(_ url: String) -> String? {
+        if let q = url.firstIndex(of: "?"), url[q...].split(separator: "&").contains(where: {
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: "?")).lowercased().hasPrefix("password=")
+        }) { return "" }
         guard let scheme = url.range(of: "://") else { return nil }
         let rest = url[scheme.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" }

@@ -65,9 +65,20 @@ public final class PostgresStore: Store {
         try withSession { (s: PostgresSession) throws(KlasterError) -> T in
             // A rolled-back transaction must not leave id mappings or partitions behind.
             defer { s.uncommittedIDMap.removeAll(); s.uncommittedPartitions.removeAll() }
-            let result = try s.connection.transaction { () throws(KlasterError) -> T in try body(s) }
-            s.commitWrites()
-            return result
+            do {
+                let result = try s.connection.transaction { () throws(KlasterError) -> T in try body(s) }
+                s.commitWrites()
+                return result
+            } catch where error.message.contains("no partition of relation") {
+                // Another process's retention dropped a week this session still
+                // believed in (a very late reading): forget the cache, create it, once more.
+                s.uncommittedIDMap.removeAll()
+                s.uncommittedPartitions.removeAll()
+                s.partitions = []
+                let result = try s.connection.transaction { () throws(KlasterError) -> T in try body(s) }
+                s.commitWrites()
+                return result
+            }
         }
     }
 
