@@ -215,6 +215,8 @@ func configBadValueIsUsageError(text: String) {
                                  targetYear: 2030, reduction: 0.42)])
     #expect(c.alerts == [AlertRule(name: "stack-co2-high", series: "socar-karbamid/*/co2_rate_kgh", every: 900_000, agg: .mean,
                                    warn: 2200, crit: 2500, warnReset: 2100, critReset: 2400, holdFor: 1_800_000, staleAfter: 3_600_000)])
+}
+
 @Test func postgresStorageKeys() throws {
     let c = try ConfigLoader.parse("""
         [storage]

@@ -65,7 +65,7 @@ public final class PostgresStore: Store {
         try withSession { (s: PostgresSession) throws(KlasterError) -> T in
             // A rolled-back transaction must not leave id mappings or partitions behind.
             defer { s.uncommittedIDMap.removeAll(); s.uncommittedPartitions.removeAll() }
-            do {
+            do throws(KlasterError) {
                 let result = try s.connection.transaction { () throws(KlasterError) -> T in try body(s) }
                 s.commitWrites()
                 return result
