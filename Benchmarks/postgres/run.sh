@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PostgreSQL store benchmarks (results in README, Performance):
 #
-#   Benchmarks/postgres/run.sh [ROUNDS]
+#   Benchmarks/postgres/run.sh [ROUNDS]      (PARTS="import bulk" by default)
 #
 #   import  `klaster import` of 1 M CSV readings over 2,000 series (raw rows,
 #           final buckets of 1m/15m/1h/1d, counters) into an empty PostgreSQL
@@ -44,6 +44,8 @@ psql() { "$PGBIN/psql" -X -q -h "$PG" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 
 fresh() { psql -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; }
 URL="postgresql://postgres@127.0.0.1:$PORT/bench"
 
+PARTS=${PARTS:-import bulk}
+if [[ " $PARTS " == *" import "* ]]; then
 echo "== import: $N readings over $S series into PostgreSQL (raw + 1m/15m/1h/1d buckets) vs psql \\copy into (series, ts)-keyed table"
 : > "$D/klaster.times"; : > "$D/copy.times"
 for r in $(seq 1 "$ROUNDS"); do
@@ -60,7 +62,9 @@ km=$(median < "$D/klaster.times"); cm=$(median < "$D/copy.times")
 printf 'median: klaster import %.2fs (%.0f rows/s)  psql \\copy %.2fs (%.0f rows/s)  ratio %.2fx\n' \
   "$km" "$(echo "$N / $km" | bc -l)" "$cm" "$(echo "$N / $cm" | bc -l)" "$(echo "$km / $cm" | bc -l)"
 "$K" stats --db "$URL" --format json
+fi
 
+[[ " $PARTS " == *" bulk "* ]] || exit 0
 echo "== bulk write path: unnest(…) ON CONFLICT vs COPY + staging, 1 M rows in batches of 5,000"
 fresh bulk
 psql -d bulk -c "CREATE TABLE r (ts bigint, series integer, value float8, PRIMARY KEY (ts, series))"
