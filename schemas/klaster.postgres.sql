@@ -144,6 +144,10 @@ CREATE TABLE counters (
     PRIMARY KEY (writer, name)
 );
 
+-- Series whose Sparkplug edge node or device died (NDEATH/DDEATH) and since
+-- when; a BIRTH deletes the row. `klaster series` shows stale_since.
+CREATE TABLE series_stale (series integer PRIMARY KEY, since bigint NOT NULL);
+
 -- Alert rule states (`klaster check` and the ingest daemon share them).
 CREATE TABLE alert_state (
     rule text PRIMARY KEY, status integer NOT NULL, since bigint NOT NULL, level integer NOT NULL,

@@ -93,6 +93,16 @@ extension PostgresSession {
                 """, [topic.literal, payload.literal, received.literal, reason.literal, detail.literal])
         }
 
+        // Sparkplug DEATH/BIRTH marks, in order (a later BIRTH clears an earlier DEATH).
+        for m in batch.staleMarks {
+            if m.stale {
+                _ = try c.run(prepared: "mark_stale", "INSERT INTO series_stale (series, since) VALUES ($1::integer, $2::bigint) ON CONFLICT (series) DO NOTHING",
+                              [String(dbID(m.series)), String(m.at)])
+            } else {
+                _ = try c.run(prepared: "clear_stale", "DELETE FROM series_stale WHERE series = $1::integer", [String(dbID(m.series))])
+            }
+        }
+
         // The same counter arithmetic as the SQLite store: a reading whose
         // (series, ts) is already stored is a duplicate, not late.
         let k = batch.counters

@@ -110,6 +110,13 @@ extension PostgresSession {
         UInt64(clamping: try connection.scalarInt("SELECT max(value) FROM counters WHERE name = 'committed_seq'") ?? 0)
     }
 
+    func staleSeries() throws(KlasterError) -> [SeriesID: EpochMillis] {
+        let r = try connection.query("SELECT series, since FROM series_stale")
+        var out: [SeriesID: EpochMillis] = [:]
+        for i in 0..<r.rows { out[SeriesID(truncatingIfNeeded: r.int64(i, 0))] = r.int64(i, 1) }
+        return out
+    }
+
     func deadLetters(since: EpochMillis?) throws(KlasterError) -> [StoredDeadLetter] {
         let r = try connection.query("""
             SELECT id, topic, payload, received_at, reason, detail FROM deadletter

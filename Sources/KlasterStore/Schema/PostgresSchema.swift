@@ -50,6 +50,7 @@ enum PostgresSchema {
         CREATE TABLE counters (
             writer text NOT NULL, name text NOT NULL, value bigint NOT NULL, PRIMARY KEY (writer, name)
         );
+        CREATE TABLE series_stale (series integer PRIMARY KEY, since bigint NOT NULL);
         CREATE TABLE alert_state (
             rule text PRIMARY KEY, status integer NOT NULL, since bigint NOT NULL, level integer NOT NULL,
             pending integer, pending_since bigint, last_window_end bigint, value double precision
