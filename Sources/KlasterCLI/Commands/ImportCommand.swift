@@ -45,8 +45,9 @@ struct ImportCommand: AsyncParsableCommand {
         for f in files where !FileManager.default.isReadableFile(atPath: f) {
             throw KlasterError(.noInput, "cannot read \(f)", hint: "check the path and permissions")
         }
-        // One writer per file: an import beside a running ingest would double-count.
-        let lock = try WriterLock(database: cfg.storage.path)
+        // One writer per SQLite file: an import beside a running ingest would
+        // double-count. (PostgreSQL takes many writers.)
+        let lock = cfg.storage.backend == .sqlite ? try WriterLock(database: cfg.storage.path) : nil
         defer { withExtendedLifetime(lock) {} }
         let store = try cfg.openStore(create: true)
         let livePattern = try TopicPattern(cfg.mqtt.topicPattern)
