@@ -2,7 +2,7 @@
 # `make demo` and `make test` install what is missing (apt-get) and need nothing else.
 
 SWIFT      ?= swift
-APT_PKGS   := libmosquitto-dev mosquitto mosquitto-clients libsqlite3-dev sqlite3 pkg-config openssl libjemalloc-dev tzdata curl chromium fonts-dejavu-core
+APT_PKGS   := libmosquitto-dev mosquitto mosquitto-clients libsqlite3-dev sqlite3 postgresql-15 libpq-dev pkg-config openssl libjemalloc-dev tzdata curl chromium fonts-dejavu-core
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # What the end-to-end benchmarks need besides APT_PKGS (Benchmarks/e2e, Benchmarks/import).
 BENCH_PKGS := python3-paho-mqtt gcc libc6-dev bc time strace valgrind linux-perf
@@ -13,7 +13,7 @@ PREFIX     ?= /usr/local
 DESTDIR    ?=
 CONFIG     ?= release
 
-.PHONY: all deps bench-deps build release install install-files uninstall test test-unit test-tsan demo bench bench-core bench-e2e bench-rss bench-profile bench-import clean report-png sparkplug-proto
+.PHONY: all deps bench-deps build release install install-files uninstall test test-unit test-tsan demo demo-postgres bench bench-core bench-e2e bench-rss bench-profile bench-import clean report-png sparkplug-proto
 
 all: build
 
@@ -107,9 +107,14 @@ sparkplug-proto:
 	  --swift_out=Benchmarks/Benchmarks/SparkplugBenchmarks/Generated -IBenchmarks/proto Benchmarks/proto/sparkplug_b.proto
 
 ## demo: private mosquitto + ingest + simulate (year to date) + every read command + HTML report (scripts/demo.sh).
+## DEMO_STORE=postgres make demo (or make demo-postgres): the same against a private PostgreSQL 15.
 demo: deps
 	$(SWIFT) build --product klaster
 	DEMO_SKIP_BUILD=1 bash scripts/demo.sh
+
+demo-postgres: deps
+	$(SWIFT) build --product klaster
+	DEMO_STORE=postgres DEMO_SKIP_BUILD=1 bash scripts/demo.sh
 
 ## report-png: render `klaster report` to PNG with headless Chromium so it can be looked at.
 ## Uses REPORT_DB when it exists; otherwise builds a deterministic demo database

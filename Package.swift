@@ -30,8 +30,9 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
-        // System C libraries. Only KlasterMQTT imports CMosquitto; only KlasterStore imports CSQLite;
-        // CLinux (eventfd, errno) is header-only and used by the ingest pipeline.
+        // System C libraries. Only KlasterMQTT imports CMosquitto; only KlasterStore imports
+        // CSQLite and CLibPQ (the latter only in its Postgres/ folder); CLinux (eventfd, errno)
+        // is header-only and used by the ingest pipeline.
         .systemLibrary(
             name: "CMosquitto",
             pkgConfig: "libmosquitto",
@@ -41,6 +42,11 @@ let package = Package(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
         ),
 
         .systemLibrary(name: "CLinux"),
@@ -53,8 +59,8 @@ let package = Package(
         // topics, per edge node alias tables and seq tracking, host STATE. No I/O.
         .target(name: "KlasterSparkplug", dependencies: ["KlasterCore"], swiftSettings: strict),
 
-        // SQLite sink: schema, migrations, batch writer, queries.
-        .target(name: "KlasterStore", dependencies: ["KlasterCore", "CSQLite"], swiftSettings: strict),
+        // The stores: SQLite (embedded) and PostgreSQL (shared); schema, migrations, batch writer, queries.
+        .target(name: "KlasterStore", dependencies: ["KlasterCore", "CSQLite", "CLibPQ"], swiftSettings: strict),
 
         // The libmosquitto wrapper (one class owning the handle, one error helper) and the publisher.
         .target(name: "KlasterMQTT", dependencies: ["KlasterCore", "CMosquitto"], swiftSettings: strict),

@@ -13,7 +13,9 @@
 # at least 7d), DEMO_INTERVAL (backfill interval, default 1h), DEMO_LIVE (live
 # phase, default 10s), DEMO_RATE (live readings/s, default 200), DEMO_SEED,
 # KLASTER_BIN (default .build/debug/klaster), DEMO_TIMEOUT (s to wait for
-# ingest to commit everything, default 300).
+# ingest to commit everything, default 300), DEMO_STORE (sqlite, the default,
+# or postgres: a private PostgreSQL 15 in $DEMO_OUT/postgres on a free
+# loopback port, started and stopped by the script).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -109,6 +111,38 @@ done
 [ -n "$PORT" ] || { echo "demo: could not start mosquitto" >&2; exit 69; }
 echo "mosquitto pid ${PIDS[0]} on 127.0.0.1:$PORT (config $OUT/mosquitto/mosquitto.conf)"
 
+STORE=${DEMO_STORE:-sqlite}
+STORAGE_TOML="path = \"$OUT/klaster.db\""
+if [ "$STORE" = postgres ]; then
+  say "private PostgreSQL 15 on a free loopback port"
+  PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+  [ -x "$PGBIN/initdb" ] || { echo "demo: $PGBIN/initdb not found (make deps installs postgresql-15)" >&2; exit 69; }
+  PGDIR=$OUT/postgres
+  mkdir -p "$PGDIR"
+  # initdb refuses to run as root: then the cluster belongs to the postgres user.
+  as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  [ "$(id -u)" = 0 ] && chown postgres: "$PGDIR"
+  as_pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    --encoding=UTF8 --locale=C --no-sync > "$PGDIR/initdb.log" 2>&1
+  PGPORT=""
+  for _ in $(seq 1 50); do
+    p=$(( 20000 + RANDOM % 40000 ))
+    port_in_use "$p" && continue
+    if as_pg "$PGBIN/pg_ctl" start -w -D "$PGDIR/data" -l "$PGDIR/postgres.log" \
+         -o "-p $p -k $PGDIR -c listen_addresses=127.0.0.1" > "$PGDIR/pg_ctl.log" 2>&1; then
+      PGPORT=$p; break
+    fi
+  done
+  [ -n "$PGPORT" ] || { echo "demo: could not start PostgreSQL (see $PGDIR/postgres.log)" >&2; exit 69; }
+  PIDS+=("$(head -1 "$PGDIR/data/postmaster.pid")")
+  export KLASTER_PG_PASSWORD="demo-$RANDOM$RANDOM"
+  "$PGBIN/psql" -X -q -h "$PGDIR" -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+    -c "CREATE ROLE klaster LOGIN PASSWORD '$KLASTER_PG_PASSWORD'" -c "CREATE DATABASE klaster OWNER klaster"
+  STORAGE_TOML="backend = \"postgres\"
+url = \"postgresql://klaster@127.0.0.1:$PGPORT/klaster\""
+  echo "postgres pid ${PIDS[-1]} on 127.0.0.1:$PGPORT (data $PGDIR/data; password in KLASTER_PG_PASSWORD)"
+fi
+
 say "config $OUT/klaster.toml"
 cat > "$OUT/klaster.toml" <<TOML
 # Demo config for the NextGen cluster (written by scripts/demo.sh).
@@ -120,7 +154,7 @@ topic_pattern = "nextgen/{plant}/{meter}/{quantity}"
 qos = 1
 
 [storage]
-path = "$OUT/klaster.db"
+$STORAGE_TOML
 durability = "process"
 raw_retention = "400d"
 

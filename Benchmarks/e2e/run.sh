@@ -13,7 +13,7 @@
 #           table, a commit per 1,000
 #   before  klaster ingest of another build, $KLASTER_BEFORE (e.g. a copy of the
 #           binary before a change), to compare two builds in the same run
-#   postgres (a hook, not implemented yet: see consumer_postgres below)
+#   postgres klaster ingest into PostgreSQL (Benchmarks/postgres/drain.sh runs it)
 # Reports per round msg/s, ratio to mosquitto_sub, CPU (user+sys) per message
 # and peak RSS (/usr/bin/time -v), then a table of medians.
 #
@@ -57,14 +57,14 @@ consumer_python() {
   /usr/bin/time -v -o "$TIMES" "$PYTHON" "$HERE/baseline_consumer.py" 127.0.0.1 "$PORT" "$1" "$WORK/python.db" "$N" \
     2>"$WORK/python.log"
 }
-# PostgreSQL: `klaster ingest` with the PostgreSQL store, once that store exists.
-# To fill in: start a private PostgreSQL on a loopback port (once, before the
-# loop), write a klaster.toml whose [storage] points at it with client_id "$1",
-# empty the database, and run `/usr/bin/time -v -o "$TIMES" "$BIN" ingest ...
-# --max-messages "$N"` like consumer_klaster. Then add "postgres" to CONSUMERS.
+# PostgreSQL: `klaster ingest` with the PostgreSQL store into $KLASTER_PG_URL,
+# emptied before each drain by $KLASTER_PG_RESET (a command).
+# Benchmarks/postgres/drain.sh starts a private server and sets both.
 consumer_postgres() {
-  echo "run.sh: the postgres consumer is not implemented yet (drop it from CONSUMERS)" >&2
-  return 69
+  klaster_config "$1" "$WORK/klaster.toml"
+  ${KLASTER_PG_RESET:?run Benchmarks/postgres/drain.sh, which sets KLASTER_PG_URL and KLASTER_PG_RESET}
+  /usr/bin/time -v -o "$TIMES" "$BIN" ingest --config "$WORK/klaster.toml" --db "${KLASTER_PG_URL:?}" \
+    --max-messages "$N" 2>"$WORK/postgres.log"
 }
 
 declare -A RATE CPU RSS

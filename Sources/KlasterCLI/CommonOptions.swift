@@ -12,7 +12,7 @@ public struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Config file (TOML); default ./klaster.toml if present.")
     public var config: String?
 
-    @Option(name: .long, help: "Database path; overrides storage.path.")
+    @Option(name: .long, help: "Database path; overrides storage.path. A postgresql:// URL (no password) selects the PostgreSQL backend and overrides storage.url.")
     public var db: String?
 
     public init() {}
@@ -25,7 +25,17 @@ public struct CommonOptions: ParsableArguments {
     /// - Throws: `KlasterError` as `ConfigLoader.load` does.
     public func loadConfig() throws(KlasterError) -> KlasterConfig {
         var cfg = try ConfigLoader.load(path: configPath, required: config != nil)
-        if let db { cfg.storage.path = db }
+        if let db {
+            if db.hasPrefix("postgresql://") || db.hasPrefix("postgres://") {
+                guard ConfigLoader.uriPassword(db) == nil else {
+                    throw KlasterError(.usage, "--db holds a password", hint: "never put it on the command line: use storage.password_file or KLASTER_PG_PASSWORD")
+                }
+                cfg.storage.backend = .postgres
+                cfg.storage.url = db
+            } else {
+                cfg.storage.path = db
+            }
+        }
         return cfg
     }
 }
@@ -48,24 +58,6 @@ public struct FormatOptions: ParsableArguments {
     public var resolved: OutputFormat {
         if let format { return format }
         return isatty(STDOUT_FILENO) != 0 ? .table : .csv
-    }
-}
-
-extension KlasterConfig {
-    /// Opens the configured store with this config's durability, widths and quantities.
-    /// - Parameter create: `false` for read commands: a missing file is exit 66.
-    public func openStore(create: Bool) throws(KlasterError) -> any Store {
-        try buckets.validateForStorage()
-        return try SQLiteStore(path: storage.path, durability: storage.durability, create: create,
-                               widths: buckets.widths, quantities: quantities)
-    }
-
-    /// The store of a read command: an existing file, a read-only connection
-    /// (nothing written, works in a directory the user cannot write to).
-    public func openStoreForReading() throws(KlasterError) -> any Store {
-        try buckets.validateForStorage()
-        return try SQLiteStore(path: storage.path, durability: storage.durability, create: false,
-                               widths: buckets.widths, quantities: quantities, readOnly: true)
     }
 }
 

@@ -27,7 +27,15 @@ public struct KlasterConfig: Sendable, Equatable {
 
     public struct Storage: Sendable, Equatable {
         public enum Durability: String, Sendable, Equatable { case process, power }
+        /// `storage.backend`: the embedded SQLite file or a shared PostgreSQL database.
+        public enum Backend: String, Sendable, Equatable { case sqlite, postgres }
+        public var backend = Backend.sqlite
         public var path = "klaster.db"
+        /// `storage.url` (postgres): a libpq connection URI, without the password.
+        public var url = "postgresql://klaster@127.0.0.1:5432/klaster"
+        /// `storage.password_file` (postgres): first line is the password;
+        /// else PGPASSWORD or KLASTER_PG_PASSWORD from the environment.
+        public var passwordFile: String?
         public var durability = Durability.process
         public var rawRetention: Int64 = 30 * 86_400_000
         /// Per width (by its millis), how long bucket rows are kept; absent = forever.

@@ -19,7 +19,7 @@ public final class IngestService: Service, Sendable {
     private let logger: Logger
     private let started = Atomic<Bool>(false)
     /// Held for the life of the service: one writer per database file.
-    private let writerLock: WriterLock
+    private let writerLock: WriterLock?
 
     /// Opens the store, restores the aggregator's recent state (so redelivered
     /// messages dedupe and counter deltas continue), seeds the series
@@ -44,12 +44,11 @@ public final class IngestService: Service, Sendable {
             options.cleanSession = true
         }
         let pattern = try TopicPattern(config.mqtt.topicPattern)
-        try config.buckets.validateForStorage()
-        // Lock, then open for writing (read-only and locked files fail here),
-        // all before anything connects or subscribes.
-        writerLock = try WriterLock(database: config.storage.path)
-        let store: any Store = try SQLiteStore(path: config.storage.path, durability: config.storage.durability,
-                                               widths: config.buckets.widths, quantities: config.quantities)
+        // SQLite: lock, then open for writing (read-only and locked files fail
+        // here), all before anything connects or subscribes. PostgreSQL takes
+        // many writers: no lock.
+        writerLock = config.storage.backend == .sqlite ? try WriterLock(database: config.storage.path) : nil
+        let store = try config.openStore(create: true)
         // The open window is rebuilt from raw readings: what was acknowledged is on disk.
         let (known, frontiers, recent) = try store.ingestRestoreState()
         let startSeq = try store.committedSeq()
@@ -66,7 +65,7 @@ public final class IngestService: Service, Sendable {
         aggregatorLoop = ThreadHandOff(AggregatorLoop(shared: shared, aggregator: aggregator, store: store, config: config,
                                                       maxMessages: maxMessages, alerts: alerts, logger: logger))
         logger.info("ingest ready", metadata: [
-            "db": "\(config.storage.path)", "series": "\(known.count)", "recent_readings": "\(recent.count)",
+            "db": "\(store.location)", "series": "\(known.count)", "recent_readings": "\(recent.count)",
             "committed_seq": "\(startSeq)", "broker": "\(options.url)", "client_id": "\(options.clientID ?? "-")",
             "alert_rules": "\(config.alerts.count)",
         ])

@@ -52,12 +52,15 @@ enum Golden {
 /// A database imported from the fixtures, with the fixture config.
 struct ImportedFixture {
     let dir: TemporaryDirectory
+    let backend: StoreBackend
+    /// The `--db` value: a file path, or a PostgreSQL URL.
     let db: String
     let config = Golden.path("klaster.toml")
 
-    init(files: [String] = ["fixture.csv", "fixture.jsonl", "fixture.lp"]) throws {
+    init(files: [String] = ["fixture.csv", "fixture.jsonl", "fixture.lp"], backend: StoreBackend = .sqlite) throws {
         dir = try TemporaryDirectory(prefix: "cli")
-        db = dir.file("k.db")
+        self.backend = backend
+        db = try backend.freshDatabase(in: dir)
         // Import copies that sit in the temporary directory, whose path has the
         // same length on every machine: dead-letter details name the file, and
         // table columns are as wide as their widest cell, so a fixture path that
@@ -72,12 +75,12 @@ struct ImportedFixture {
         guard r.status == 0 else { throw ImportFailed(message: r.stderr) }
     }
 
-    func klaster(_ args: [String]) throws -> CommandResult { try KlasterBinary.run(args) }
+    func klaster(_ args: [String]) throws -> CommandResult { try KlasterBinary.run(args, environment: backend.environment) }
 
     /// `klaster <command> --config … --db … args…`, with the fixture directory
     /// masked as `<fixtures>` in stdout.
     func run(_ command: [String], _ args: [String] = []) throws -> CommandResult {
-        var r = try KlasterBinary.run(command + ["--config", config, "--db", db] + args)
+        var r = try KlasterBinary.run(command + ["--config", config, "--db", db] + args, environment: backend.environment)
         r.stdout = r.stdout.replacingOccurrences(of: dir.path, with: "<fixtures>")
         return r
     }

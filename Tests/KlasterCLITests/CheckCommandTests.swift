@@ -50,8 +50,8 @@ import Testing
         try s.run(["check", "--now", "2026-03-01T\(now):00Z"] + (rule.map { ["--rule", $0] } ?? []))
     }
 
-    @Test func forDelaysAndHysteresisHoldsAcrossCronRuns() throws {
-        let s = try EmissionsScenario(toml: Self.toml, csv: Self.csv)
+    @Test(arguments: StoreBackend.allCases) func forDelaysAndHysteresisHoldsAcrossCronRuns(backend: StoreBackend) throws {
+        let s = try EmissionsScenario(toml: Self.toml, csv: Self.csv, backend: backend)
         var statuses: [Int32] = []
         var outputs: [String] = []
         for now in ["10:16", "10:31", "10:46", "10:50", "11:01", "11:16", "11:31", "11:46", "12:01"] {
@@ -83,8 +83,8 @@ import Testing
         }
     }
 
-    @Test func worstRuleWinsAndGroupRule() throws {
-        let s = try EmissionsScenario(toml: Self.toml, csv: Self.csv)
+    @Test(arguments: StoreBackend.allCases) func worstRuleWinsAndGroupRule(backend: StoreBackend) throws {
+        let s = try EmissionsScenario(toml: Self.toml, csv: Self.csv, backend: backend)
         let r = try check(s, "12:01", rule: nil)
         // stack-high UNKNOWN (no data 11:45–12:00), polymer-hourly 3 000 kWh × 0.4 = 1 200 kg > 1 000 → WARNING; WARNING outranks UNKNOWN.
         #expect(r.status == 1)

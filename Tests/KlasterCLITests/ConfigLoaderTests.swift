@@ -216,3 +216,29 @@ func configBadValueIsUsageError(text: String) {
     #expect(c.alerts == [AlertRule(name: "stack-co2-high", series: "socar-karbamid/*/co2_rate_kgh", every: 900_000, agg: .mean,
                                    warn: 2200, crit: 2500, warnReset: 2100, critReset: 2400, holdFor: 1_800_000, staleAfter: 3_600_000)])
 }
+
+@Test func postgresStorageKeys() throws {
+    let c = try ConfigLoader.parse("""
+        [storage]
+        backend = "postgres"
+        url = "postgresql://klaster@127.0.0.1:5432/klaster?sslmode=disable"
+        password_file = "/etc/klaster/pg.pass"
+        """, file: "pg.toml")
+    #expect(c.storage.backend == .postgres)
+    #expect(c.storage.url == "postgresql://klaster@127.0.0.1:5432/klaster?sslmode=disable")
+    #expect(c.storage.passwordFile == "/etc/klaster/pg.pass")
+    #expect(try ConfigLoader.parse("", file: "empty.toml").storage.backend == .sqlite)
+}
+
+@Test(arguments: ["postgresql://klaster:secret@127.0.0.1/klaster", "postgresql://klaster@127.0.0.1/klaster?password=secret"])
+func aPasswordInStorageURLIsRefused(url: String) throws {
+    #expect {
+        _ = try ConfigLoader.parse("[storage]\nurl = \"\(url)\"\n", file: "pg.toml")
+    } throws: { e in
+        guard let e = e as? KlasterError else { return false }
+        return e.code == .usage && e.description.contains("password_file") && !e.description.contains("secret")
+    }
+    #expect {
+        _ = try ConfigLoader.parse("[storage]\nbackend = \"mysql\"\n", file: "pg.toml")
+    } throws: { ($0 as? KlasterError)?.code == .usage }
+}

@@ -3,8 +3,8 @@ import KlasterTestSupport
 import Testing
 
 @Suite struct EmissionsCommandTests {
-    @Test func completePastYearByPlant() throws {
-        let s = try EmissionsScenario()
+    @Test(arguments: StoreBackend.allCases) func completePastYearByPlant(backend: StoreBackend) throws {
+        let s = try EmissionsScenario(backend: backend)
         let r = try s.run(["emissions", "--from", "2025-01-01", "--to", "2026-01-01", "--by", "plant", "--format", "json",
                            "--now", "2026-04-01T00:00:00Z"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -19,8 +19,8 @@ import Testing
         try Golden.check(r.stdout, "emissions-2025-plant.jsonl")
     }
 
-    @Test func dailyBucketsApplyTheFactorValidAtEachBucket() throws {
-        let s = try EmissionsScenario()
+    @Test(arguments: StoreBackend.allCases) func dailyBucketsApplyTheFactorValidAtEachBucket(backend: StoreBackend) throws {
+        let s = try EmissionsScenario(backend: backend)
         let r = try s.run(["emissions", "--from", "2025-06-01", "--to", "2025-12-02", "--every", "1d", "--format", "csv",
                            "--now", "2026-04-01T00:00:00Z"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -60,8 +60,8 @@ import Testing
             """)
     }
 
-    @Test func byScopeAndClusterTable() throws {
-        let s = try EmissionsScenario()
+    @Test(arguments: StoreBackend.allCases) func byScopeAndClusterTable(backend: StoreBackend) throws {
+        let s = try EmissionsScenario(backend: backend)
         let scope = try s.run(["emissions", "--from", "2026-01-01", "--to", "2026-04-01", "--by", "scope", "--format", "json",
                                "--now", "2026-04-01T00:00:00Z"])
         let rows = try emissionRows(scope.stdout)

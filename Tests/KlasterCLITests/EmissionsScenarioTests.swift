@@ -10,6 +10,8 @@ import Testing
 /// 2026 to 1 April: polymer 50 000 kWh (1 March) → 20 t; karbamid 10 000 Nm³ × 1.5 → 15 t; product 100 t.
 struct EmissionsScenario {
     let dir: TemporaryDirectory
+    let backend: StoreBackend
+    /// The `--db` value: a file path, or a PostgreSQL URL.
     let db: String
     let config: String
 
@@ -81,18 +83,19 @@ struct EmissionsScenario {
 
         """
 
-    init(toml: String = EmissionsScenario.toml, csv: String = EmissionsScenario.csv) throws {
+    init(toml: String = EmissionsScenario.toml, csv: String = EmissionsScenario.csv, backend: StoreBackend = .sqlite) throws {
         dir = try TemporaryDirectory(prefix: "emissions")
-        db = dir.file("k.db")
+        self.backend = backend
+        db = try backend.freshDatabase(in: dir)
         config = try dir.write("klaster.toml", toml)
         let data = try dir.write("data.csv", csv)
-        let r = try KlasterBinary.run(["import", "--config", config, "--db", db, data])
+        let r = try KlasterBinary.run(["import", "--config", config, "--db", db, data], environment: backend.environment)
         guard r.status == 0 else { throw ImportFailed(message: r.stderr) }
     }
 
     /// `klaster <args…> --config … --db …`.
     func run(_ args: [String]) throws -> CommandResult {
-        try KlasterBinary.run(args + ["--config", config, "--db", db])
+        try KlasterBinary.run(args + ["--config", config, "--db", db], environment: backend.environment)
     }
 }
 

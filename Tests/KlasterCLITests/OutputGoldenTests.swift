@@ -3,13 +3,14 @@ import KlasterTestSupport
 import Testing
 
 /// Every read command in every format against golden files (the binary, as a
-/// user runs it): `Golden/<case>.<format>`. `klaster check` has one format,
+/// user runs it): `Golden/<case>.<format>`, on both backends — the same bytes
+/// from SQLite and PostgreSQL. `klaster check` has one format,
 /// the Nagios lines (`CheckCommandTests`, `Golden/check-worst.txt`).
 @Suite struct OutputGoldenTests {
     /// Read commands over the imported fixtures (meters, dead letters).
-    @Test(arguments: OutputFormatName.allCases)
-    func storeCommands(format: OutputFormatName) throws {
-        let f = try ImportedFixture()
+    @Test(arguments: OutputFormatName.allCases, StoreBackend.allCases)
+    func storeCommands(format: OutputFormatName, backend: StoreBackend) throws {
+        let f = try ImportedFixture(backend: backend)
         let from = ["--from", "2026-01-01T00:00:00Z", "--to", "2026-01-01T01:00:00Z"]
         let cases: [(String, [String], [String])] = [
             ("query-1m", ["query"], ["socar-polymer/**"] + from + ["--every", "1m"]),
@@ -26,9 +27,9 @@ import Testing
     }
 
     /// emissions and targets over the emissions scenario (factors, targets, a plant factor revised mid-year).
-    @Test(arguments: OutputFormatName.allCases)
-    func emissionCommands(format: OutputFormatName) throws {
-        let s = try EmissionsScenario()
+    @Test(arguments: OutputFormatName.allCases, StoreBackend.allCases)
+    func emissionCommands(format: OutputFormatName, backend: StoreBackend) throws {
+        let s = try EmissionsScenario(backend: backend)
         let now = ["--now", "2026-04-01T00:00:00Z"]
         let cases: [(String, [String])] = [
             ("emissions-plant", ["emissions", "--from", "2025-01-01", "--to", "2026-01-01", "--by", "plant"]),

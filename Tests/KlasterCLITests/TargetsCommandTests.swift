@@ -3,8 +3,8 @@ import KlasterTestSupport
 import Testing
 
 @Suite struct TargetsCommandTests {
-    @Test func completePastYear() throws {
-        let s = try EmissionsScenario()
+    @Test(arguments: StoreBackend.allCases) func completePastYear(backend: StoreBackend) throws {
+        let s = try EmissionsScenario(backend: backend)
         let r = try s.run(["targets", "--year", "2025", "--format", "json", "--now", "2026-04-01T00:00:00Z"])
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try emissionRows(r.stdout)
@@ -24,8 +24,8 @@ import Testing
         try Golden.check(r.stdout, "targets-2025.jsonl")
     }
 
-    @Test func currentYearPartWay() throws {
-        let s = try EmissionsScenario()
+    @Test(arguments: StoreBackend.allCases) func currentYearPartWay(backend: StoreBackend) throws {
+        let s = try EmissionsScenario(backend: backend)
         let r = try s.run(["targets", "--format", "json", "--now", "2026-04-01T00:00:00Z"])
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try emissionRows(r.stdout)

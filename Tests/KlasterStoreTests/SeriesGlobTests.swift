@@ -1,5 +1,6 @@
 import KlasterCore
 @testable import KlasterStore
+import KlasterTestSupport
 import Testing
 
 @Test(arguments: [
@@ -29,9 +30,9 @@ func badGlobsAreUsageErrors(glob: String) {
     #expect { _ = try SeriesGlob(glob) } throws: { ($0 as? KlasterError)?.code == .usage }
 }
 
-@Test func sqlInjectionThroughSeriesNamesTopicsAndGlobsIsInert() throws {
-    let (store, dir) = try freshStore()
-    _ = dir
+@Test(arguments: Backend.allCases) func sqlInjectionThroughSeriesNamesTopicsAndGlobsIsInert(_ backend: Backend) throws {
+    let fixture = try StoreFixture(backend)
+    let store = fixture.store
     let evilKey = "p'; DROP TABLE readings; --/m\"1/q) OR 1=1"
     var b = Batch(lastMessageSeq: 1)
     b.newSeries = [SeriesInfo(id: 1, key: evilKey, plant: "p'; DROP TABLE readings; --", quantity: "q) OR 1=1", kind: .gauge, unit: "'; --")]

@@ -4,11 +4,11 @@ import KlasterCore
 import KlasterTestSupport
 import Testing
 
-@Test func applyThenQueryHandComputedCounterAcrossRollover() throws {
+@Test(arguments: Backend.allCases) func applyThenQueryHandComputedCounterAcrossRollover(_ backend: Backend) throws {
     let q = QuantityTable(overrides: ["active_energy_kwh": QuantitySpec(kind: .counter, unit: "kWh", rollover: 1000)])
     // The store computes the open window's deltas with the config's quantities too.
-    let (store, dir) = try freshStore(quantities: q)
-    _ = dir
+    let fixture = try StoreFixture(backend, quantities: q)
+    let store = fixture.store
     // Minute 0: 990, 995; minute 1: 5 (wrapped at 1000: +10), 8; minute 2: 20.
     let rs = [(0, 990.0), (30_000, 995.0), (60_000, 5.0), (90_000, 8.0), (120_000, 20.0)]
         .map { Reading(series: energy.id, ts: t0 + Int64($0.0), value: $0.1) }
@@ -29,9 +29,9 @@ import Testing
     #expect(merged[0].row.width == BucketWidth(millis: 180_000))
 }
 
-@Test func upsertMergesPartialsLikeBucketRowMerge() throws {
-    let (store, dir) = try freshStore()
-    _ = dir
+@Test(arguments: Backend.allCases) func upsertMergesPartialsLikeBucketRowMerge(_ backend: Backend) throws {
+    let fixture = try StoreFixture(backend)
+    let store = fixture.store
     var batch = Batch(lastMessageSeq: 1)
     batch.newSeries = [power]
     batch.buckets = [BucketRow(series: 2, width: .hour, start: t0, count: 2, sum: 10, min: 4, max: 6, firstTs: t0 + 10, first: 4, lastTs: t0 + 20, last: 6, delta: nil)]
@@ -50,9 +50,9 @@ import Testing
     #expect(try store.committedSeq() == 2)
 }
 
-@Test func deltaOnlyRowsCarryOnlyDelta() throws {
-    let (store, dir) = try freshStore()
-    _ = dir
+@Test(arguments: Backend.allCases) func deltaOnlyRowsCarryOnlyDelta(_ backend: Backend) throws {
+    let fixture = try StoreFixture(backend)
+    let store = fixture.store
     var b = Batch(lastMessageSeq: 1)
     b.newSeries = [energy]
     b.buckets = [BucketRow(series: 1, width: .minute, start: t0, count: 1, sum: 5, min: 5, max: 5, firstTs: t0, first: 5, lastTs: t0, last: 5, delta: 2),
@@ -67,9 +67,9 @@ import Testing
     #expect(rows[1].row.count == 0 && rows[1].row.delta == -1 && rows[1].row.mean == nil)
 }
 
-@Test func duplicatesAndCountersAndDeadLetters() throws {
-    let (store, dir) = try freshStore()
-    _ = dir
+@Test(arguments: Backend.allCases) func duplicatesAndCountersAndDeadLetters(_ backend: Backend) throws {
+    let fixture = try StoreFixture(backend)
+    let store = fixture.store
     let rs = (0..<10).map { Reading(series: power.id, ts: t0 + Int64($0) * 1000, value: Double($0)) }
     try ingest(store, series: [power], readings: rs + [rs[3]])
     var b = Batch(lastMessageSeq: 99)
@@ -91,13 +91,14 @@ import Testing
     #expect(try store.deadLetters(since: t0 + 1).isEmpty)
 }
 
-@Test func newSeriesGetDatabaseIdsAndLoadSeriesReturnsThem() throws {
-    let (store, dir) = try freshStore()
+@Test(arguments: Backend.allCases) func newSeriesGetDatabaseIdsAndLoadSeriesReturnsThem(_ backend: Backend) throws {
+    let fixture = try StoreFixture(backend)
+    let store = fixture.store
     // Another process already created a series: our local id 1 must map to its id 2 for the new key.
     var other = Batch(lastMessageSeq: 0)
     other.newSeries = [SeriesInfo(id: 7, key: "a/b/c", plant: "a", quantity: "c", kind: .gauge, unit: "")]
     try store.apply(other)
-    let second = try SQLiteStore(path: dir.file("k.db"), durability: .process)
+    let second = try fixture.reopen()
     var b = Batch(lastMessageSeq: 1)
     b.newSeries = [SeriesInfo(id: 1, key: "x/y/z", plant: "x", quantity: "z", kind: .gauge, unit: "")]
     b.readings = [Reading(series: 1, ts: t0, value: 1)]
@@ -114,9 +115,9 @@ import Testing
     #expect(recent.map(\.series) == [2, 2] && recent.map(\.ts) == [t0, t0 + 1])
 }
 
-@Test func restoreStateIsTheFrontierItsAnchorAndTheOpenWindow() throws {
-    let (store, dir) = try freshStore()
-    _ = dir
+@Test(arguments: Backend.allCases) func restoreStateIsTheFrontierItsAnchorAndTheOpenWindow(_ backend: Backend) throws {
+    let fixture = try StoreFixture(backend)
+    let store = fixture.store
     var rs = (0..<20).map { Reading(series: energy.id, ts: t0 + Int64($0) * 60_000 + 1_000, value: Double($0)) }
     rs[13].quality = .bad
     try ingest(store, series: [energy], readings: rs)
@@ -131,9 +132,9 @@ import Testing
     #expect(try store.stats().bucketsByWidth[.minute] == 19)
 }
 
-@Test func failedBatchWritesNothing() throws {
-    let (store, dir) = try freshStore()
-    _ = dir
+@Test(arguments: Backend.allCases) func failedBatchWritesNothing(_ backend: Backend) throws {
+    let fixture = try StoreFixture(backend)
+    let store = fixture.store
     var b = Batch(lastMessageSeq: 5)
     b.newSeries = [power]
     b.readings = [Reading(series: 2, ts: t0, value: 1)]
@@ -148,9 +149,9 @@ import Testing
     #expect(try store.stats().readings == 1)
 }
 
-@Test func aReadingTheStoreAlreadyHoldsCountsAsDuplicateNotLate() throws {
-    let (store, dir) = try freshStore()
-    _ = dir
+@Test(arguments: Backend.allCases) func aReadingTheStoreAlreadyHoldsCountsAsDuplicateNotLate(_ backend: Backend) throws {
+    let fixture = try StoreFixture(backend)
+    let store = fixture.store
     var b = Batch(lastMessageSeq: 1)
     b.newSeries = [power]
     b.readings = [Reading(series: 2, ts: t0, value: 1)]

@@ -8,9 +8,10 @@ import Testing
 /// A reader (its own connection, as `klaster query` has) keeps reading while a
 /// writer commits batches: WAL + busy timeout mean no SQLITE_BUSY, and every
 /// read sees a committed prefix (counts never go down, buckets match counts).
-@Test func concurrencyReaderWhileWriterCommits() throws {
-    let (writer, dir) = try freshStore()
-    let reader = try SQLiteStore(path: dir.file("k.db"), durability: .process, create: false)
+@Test(arguments: Backend.allCases) func concurrencyReaderWhileWriterCommits(_ backend: Backend) throws {
+    let fixture = try StoreFixture(backend)
+    let writer = fixture.store
+    let reader = try fixture.reopen(create: false)
     let batches = 60
     let perBatch = 500
     let shared = WriterState()

@@ -3,18 +3,18 @@ import KlasterCore
 import KlasterTestSupport
 import Testing
 
-@Test func rebuildFoldsInLateReadingsToTheInOrderResult() throws {
+@Test(arguments: Backend.allCases) func rebuildFoldsInLateReadingsToTheInOrderResult(_ backend: Backend) throws {
     let rs = (0..<30).map { Reading(series: energy.id, ts: t0 + Int64($0) * 20_000, value: 100 + Double($0 * $0)) }
     // Live: reading 5 arrives last, far beyond a 1 s lateness → stored raw, counted late.
     var shuffled = rs
     let late = shuffled.remove(at: 5)
     shuffled.append(late)
-    let (liveStore, d1) = try freshStore()
-    _ = d1
+    let live = try StoreFixture(backend)
+    let liveStore = live.store
     try ingest(liveStore, series: [energy], readings: shuffled, chunk: 7, lateness: 1_000)
     #expect(try liveStore.stats().late == 1)
-    let (orderedStore, d2) = try freshStore()
-    _ = d2
+    let ordered = try StoreFixture(backend)
+    let orderedStore = ordered.store
     try ingest(orderedStore, series: [energy], readings: rs, chunk: 7, lateness: 1_000)
     let span = (from: t0, to: t0 + 86_400_000)
     let before = try liveStore.buckets(seriesGlob: ["**"], from: span.from, to: span.to, every: 60_000)
@@ -31,9 +31,9 @@ import Testing
     }
 }
 
-@Test func rebuildSeedsTheFirstDeltaWithTheReadingBeforeTheRange() throws {
-    let (store, dir) = try freshStore()
-    _ = dir
+@Test(arguments: Backend.allCases) func rebuildSeedsTheFirstDeltaWithTheReadingBeforeTheRange(_ backend: Backend) throws {
+    let fixture = try StoreFixture(backend)
+    let store = fixture.store
     let day = Int64(86_400_000)
     let rs = [Reading(series: energy.id, ts: t0 + day - 1000, value: 50), Reading(series: energy.id, ts: t0 + day + 1000, value: 80)]
     try ingest(store, series: [energy], readings: rs)
@@ -44,9 +44,9 @@ import Testing
     #expect(after.map(\.row) == before.map(\.row))
 }
 
-@Test func retentionDeletesOnlyExpiredRowsInSmallBatches() throws {
-    let (store, dir) = try freshStore()
-    _ = dir
+@Test(arguments: Backend.allCases) func retentionDeletesOnlyExpiredRowsInSmallBatches(_ backend: Backend) throws {
+    let fixture = try StoreFixture(backend)
+    let store = fixture.store
     let rs = (0..<2_000).map { Reading(series: power.id, ts: t0 + Int64($0) * 60_000, value: 1) }
     try ingest(store, series: [power], readings: rs)
     let now = t0 + 2_000 * 60_000

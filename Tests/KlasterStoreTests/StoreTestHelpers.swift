@@ -3,6 +3,37 @@ import KlasterCore
 @testable import KlasterStore
 import KlasterTestSupport
 
+/// The two backends every behavioural store test runs on.
+typealias Backend = StoreBackend
+
+/// A fresh, empty store of one backend, and how to open another connection to it.
+struct StoreFixture {
+    let store: any Store
+    /// Keeps the temporary directory (SQLite) alive as long as the fixture.
+    let directory: TemporaryDirectory?
+    private let reopenBody: @Sendable (Bool) throws -> any Store
+
+    init(_ backend: Backend, widths: [BucketWidth] = BucketWidth.defaults, quantities: QuantityTable = QuantityTable()) throws {
+        switch backend {
+        case .sqlite:
+            let dir = try TemporaryDirectory(prefix: "store")
+            let path = dir.file("k.db")
+            directory = dir
+            store = try SQLiteStore(path: path, durability: .process, widths: widths, quantities: quantities)
+            reopenBody = { create in try SQLiteStore(path: path, durability: .process, create: create, widths: widths, quantities: quantities) }
+        case .postgres:
+            let url = try PostgresServer.shared().createDatabase(prefix: "store")
+            directory = nil
+            setenv("KLASTER_PG_PASSWORD", PostgresServer.password, 1)
+            store = try PostgresStore(url: url, passwordFile: nil, widths: widths, quantities: quantities)
+            reopenBody = { create in try PostgresStore(url: url, passwordFile: nil, create: create, widths: widths, quantities: quantities) }
+        }
+    }
+
+    /// Another connection to the same database (another process's view).
+    func reopen(create: Bool = true) throws -> any Store { try reopenBody(create) }
+}
+
 /// A fresh database file in its own temporary directory.
 func freshStore(_ name: String = "k.db", widths: [BucketWidth] = BucketWidth.defaults,
                 quantities: QuantityTable = QuantityTable()) throws -> (SQLiteStore, TemporaryDirectory) {

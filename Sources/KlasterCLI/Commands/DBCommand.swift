@@ -15,11 +15,10 @@ struct DBCommand: AsyncParsableCommand {
 
         func run() async throws {
             let cfg = try options.loadConfig()
-            let store = try SQLiteStore(path: cfg.storage.path, durability: cfg.storage.durability, create: true,
-                                        widths: cfg.buckets.widths, quantities: cfg.quantities, migrate: false)
+            let store = try cfg.openStore(create: true, migrate: false)
             let (from, to) = try store.migrate()
-            StandardOutput.note(from == to ? "\(cfg.storage.path): schema version \(to), up to date\n"
-                                           : "\(cfg.storage.path): migrated schema version \(from) → \(to)\n")
+            StandardOutput.note(from == to ? "\(store.location): schema version \(to), up to date\n"
+                                           : "\(store.location): migrated schema version \(from) → \(to)\n")
         }
     }
 
@@ -56,7 +55,7 @@ struct DBCommand: AsyncParsableCommand {
             let n = try store.deleteExpired(now: wallClockMillis(), rawRetention: cfg.storage.rawRetention,
                                             bucketRetention: cfg.storage.bucketRetention)
             try store.vacuum()
-            StandardOutput.note("deleted \(n) expired rows; vacuumed \(cfg.storage.path)\n")
+            StandardOutput.note("deleted \(n) expired rows; vacuumed \(store.location)\n")
         }
     }
 }

@@ -45,8 +45,9 @@ struct ImportCommand: AsyncParsableCommand {
         for f in files where !FileManager.default.isReadableFile(atPath: f) {
             throw KlasterError(.noInput, "cannot read \(f)", hint: "check the path and permissions")
         }
-        // One writer per file: an import beside a running ingest would double-count.
-        let lock = try WriterLock(database: cfg.storage.path)
+        // One writer per SQLite file: an import beside a running ingest would
+        // double-count. (PostgreSQL takes many writers.)
+        let lock = cfg.storage.backend == .sqlite ? try WriterLock(database: cfg.storage.path) : nil
         defer { withExtendedLifetime(lock) {} }
         let store = try cfg.openStore(create: true)
         let livePattern = try TopicPattern(cfg.mqtt.topicPattern)
@@ -67,7 +68,7 @@ struct ImportCommand: AsyncParsableCommand {
         try importer.commit()
         importer.finishProgress()
         let s = importer.summary
-        StandardOutput.note("imported \(s.records) records (\(s.rejected) dead-lettered) from \(files.count) file(s) into \(cfg.storage.path)\n")
+        StandardOutput.note("imported \(s.records) records (\(s.rejected) dead-lettered) from \(files.count) file(s) into \(store.location)\n")
     }
 }
 

@@ -126,7 +126,21 @@ public enum ConfigLoader {
     }
 
     private static func readStorage(_ s: ConfigSection, into st: inout KlasterConfig.Storage) throws(KlasterError) {
+        if let v = try s.string("backend") {
+            guard let b = KlasterConfig.Storage.Backend(rawValue: v) else {
+                throw s.bad("backend", "must be \"sqlite\" or \"postgres\"")
+            }
+            st.backend = b
+        }
         if let v = try s.string("path") { st.path = v }
+        if let v = try s.string("url") {
+            guard !v.isEmpty else { throw s.bad("url", "is empty (e.g. postgresql://klaster@127.0.0.1:5432/klaster)") }
+            guard !v.contains(":@"), Self.uriPassword(v) == nil else {
+                throw s.bad("url", "holds a password; put it in storage.password_file or KLASTER_PG_PASSWORD instead")
+            }
+            st.url = v
+        }
+        if let v = try s.string("password_file") { st.passwordFile = v }
         if let v = try s.string("durability") {
             guard let d = KlasterConfig.Storage.Durability(rawValue: v) else {
                 throw s.bad("durability", "must be \"process\" or \"power\"")
@@ -142,6 +156,20 @@ public enum ConfigLoader {
             try t.finish()
         }
         try s.finish()
+    }
+
+    /// The password of a `postgresql://user:password@host/…` URI, if it has one.
+    static func uriPassword(_ url: String) -> String? {
+        if let q = url.firstIndex(of: "?"), url[q...].split(separator: "&").contains(where: {
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: "?")).lowercased().hasPrefix("password=")
+        }) { return "" }
+        guard let scheme = url.range(of: "://") else { return nil }
+        let rest = url[scheme.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" }
+        guard let at = authority.lastIndex(of: "@") else { return nil }
+        let userinfo = authority[..<at]
+        guard let colon = userinfo.firstIndex(of: ":") else { return nil }
+        return String(userinfo[userinfo.index(after: colon)...])
     }
 
     private static func readBuckets(_ s: ConfigSection, into b: inout KlasterConfig.Buckets) throws(KlasterError) {

@@ -154,13 +154,30 @@ final class AggregatorLoop {
         batch.staleMarks = pendingStale
         pendingStale.removeAll()
         if faultCommitDelayMicros > 0 { usleep(faultCommitDelayMicros) }
-        do {
-            try store.apply(batch)
-        } catch {
-            logger.error("commit failed; stopping without acknowledging", metadata: ["error": "\(error)"])
-            shared.fail(error)
-            return false
+        // A store that is unavailable (PostgreSQL restarting, network) is
+        // waited out: the same batch is retried with capped backoff while
+        // nothing is acknowledged (the ring fills, the broker keeps the rest);
+        // the state change is logged once each way. Any other failure stops.
+        var backoff = ReconnectBackoff(minMillis: 100, maxMillis: 5_000)
+        var outage = false
+        while true {
+            do {
+                try store.apply(batch)
+                break
+            } catch where error.code == .unavailable && !shared.stopRequested.load(ordering: .relaxed) {
+                if !outage {
+                    logger.warning("store unavailable; retrying the batch with backoff, acknowledging nothing meanwhile",
+                                   metadata: ["error": "\(error)"])
+                    outage = true
+                }
+                usleep(UInt32(backoff.next()) * 1_000)
+            } catch {
+                logger.error("commit failed; stopping without acknowledging", metadata: ["error": "\(error)"])
+                shared.fail(error)
+                return false
+            }
         }
+        if outage { logger.notice("store available again; committing resumed") }
         // Release: pairs with the network thread's acquire, so its writes of
         // PUBACKs happen after this commit returned.
         shared.committedSeq.store(lastSeq, ordering: .releasing)
