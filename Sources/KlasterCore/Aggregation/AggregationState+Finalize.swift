@@ -42,6 +42,8 @@ extension AggregationState {
             series[sid].pending[i - 1].merge(r)
         } else {
             series[sid].pending.insert(r, at: i)
+            // A new open bucket can only lower the oldest open start.
+            if openFromCache.map({ r.start < $0 }) ?? true { openFromCache = r.start }
         }
     }
 
@@ -77,6 +79,9 @@ extension AggregationState {
             }
         }
         series[sid].pending.removeFirst(n)
+        // Removing buckets can only raise the oldest open start: the cache stays
+        // a safe lower bound until the next `openFrom` recomputes it.
+        openFromStale = true
         frontiers.append(SeriesFrontier(series: id, finalUntil: frontier, anchor: series[sid].anchor))
     }
 
@@ -95,12 +100,18 @@ extension AggregationState {
 
     /// The oldest start of any open bucket (`nil` when none is open): raw
     /// readings before it are all covered by final buckets.
-    var openFrom: EpochMillis? {
-        var lo: EpochMillis?
-        for s in series where !s.pending.isEmpty {
-            if lo.map({ s.pending[0].start < $0 }) ?? true { lo = s.pending[0].start }
+    /// - Complexity: O(1) unless buckets were finalised since the last call
+    ///   (then O(series), about once a minute on a live fleet).
+    mutating func openFrom() -> EpochMillis? {
+        if openFromStale {
+            var lo: EpochMillis?
+            for s in series where !s.pending.isEmpty {
+                if lo.map({ s.pending[0].start < $0 }) ?? true { lo = s.pending[0].start }
+            }
+            openFromCache = lo
+            openFromStale = false
         }
-        return lo
+        return openFromCache
     }
 
     /// After a restart: the stored frontiers, then the raw readings from each

@@ -46,6 +46,10 @@ struct AggregationState {
     /// Finalising mode: the caller's clock (receive time), for idleness.
     var clock: EpochMillis = 0
     var checkEpoch: UInt32 = 1
+    /// Finalising mode: a lower bound of the oldest open bucket's start, exact
+    /// unless `openFromStale` (see `openFrom()`).
+    var openFromCache: EpochMillis?
+    var openFromStale = false
 
     init(widths: [BucketWidth], allowedLateness: Int64, quantities: QuantityTable, finalizing: Bool) {
         precondition(!widths.isEmpty, "at least one bucket width")
@@ -215,7 +219,7 @@ struct AggregationState {
             finalRows = []
             batch.frontiers = frontiers
             frontiers = []
-            batch.openFrom = openFrom
+            batch.openFrom = openFrom()
         } else {
             batch.buckets = partials.take(deriving: true)
         }

@@ -144,8 +144,8 @@ public final class Aggregator {
 
     /// The oldest start of any open bucket, `nil` when none is open (finalising
     /// mode). Raw readings older than this are all in final buckets.
-    /// - Complexity: O(series).
-    public var openFrom: EpochMillis? { state.openFrom }
+    /// - Complexity: O(1), O(series) after buckets were finalised.
+    public var openFrom: EpochMillis? { state.openFrom() }
 
     /// After a restart, on a fresh finalising aggregator before any `add`:
     /// every known series, the stored frontiers, and the stored raw readings
