@@ -7,22 +7,12 @@ extension PostgresSession {
     /// before the range; per series only up to its frontier), in the caller's
     /// write transaction.
     func rebuild(from: EpochMillis, to: EpochMillis) throws(KlasterError) -> Int {
-        guard from < to else {
-            throw KlasterError(.usage, "--from \(RFC3339.format(from)) is not before --to \(RFC3339.format(to))", hint: "swap them")
-        }
-        let widths = try storedWidths()
-        guard let largest = widths.last else { return 0 }
-        let lo = largest.start(of: from)
-        let hi = largest.start(of: to - 1) + largest.millis
-        let frontiers = try frontiers()
-        var until: [SeriesID: EpochMillis] = [:]
-        for (id, f) in frontiers where f.finalUntil > lo { until[id] = Swift.min(hi, f.finalUntil) }
-        let series = try loadSeries().filter { until[$0.id] != nil }
-        guard !series.isEmpty else { return 0 }
+        guard let plan = try rebuildPlan(from: from, to: to) else { return 0 }
+        let (lo, hi) = (plan.lo, plan.hi)
         let c = connection
         var ids = PGArray(), ends = PGArray()
-        for s in series { ids.append(Int64(s.id)); ends.append(until[s.id]!) }
-        for w in widths {
+        for s in plan.series { ids.append(Int64(s.id)); ends.append(plan.until[s.id]!) }
+        for w in plan.widths {
             _ = try c.query("""
                 DELETE FROM \(PostgresSchema.bucketTable(w)) AS b USING unnest($1::integer[], $2::bigint[]) AS u (id, until)
                 WHERE b.series = u.id AND b.start >= $3::bigint AND b.start < u.until
@@ -37,23 +27,10 @@ extension PostgresSession {
         let seeds = (0..<seedRows.rows).map { i in
             Reading(series: SeriesID(truncatingIfNeeded: seedRows.int64(i, 0)), ts: seedRows.int64(i, 1), value: seedRows.double(i, 2))
         }
-        let aggregator = Aggregator(widths: widths, allowedLateness: 0, quantities: quantities)
-        aggregator.restore(series: series, recent: seeds)
-        var replayed = 0
-        var sinceTake = 0
-        try forEachReading(from: lo, to: hi, includeLate: true) { (r: Reading) throws(KlasterError) in
-            guard let end = until[r.series], r.ts < end else { return }
-            aggregator.add(r)
-            replayed += 1
-            sinceTake += 1
-            // Bounded partials: a whole year of a fleet never sits in memory
-            // (statements may run between a cursor's fetches).
-            if sinceTake >= 200_000 {
-                try upsertBuckets(aggregator.takeBatch(lastMessageSeq: 0).buckets, id: { Int64($0) })
-                sinceTake = 0
-            }
+        // Statements may run between a cursor's fetches, so the chunks upsert as they come.
+        let replayed = try replay(plan, seeds: seeds) { (rows: [BucketRow]) throws(KlasterError) in
+            try upsertBuckets(rows, id: { Int64($0) })
         }
-        try upsertBuckets(aggregator.takeBatch(lastMessageSeq: 0).buckets, id: { Int64($0) })
 
         // Folded in: no longer late (open-window readings stay as they are).
         let unlate = try c.query("""

@@ -1,34 +1,18 @@
 import KlasterCore
 
 extension SQLiteConnection {
-    /// See `StoreWriter.rebuild(from:to:)`.
-    ///
-    /// Raw readings of the range (late ones too) are replayed in ts order
-    /// through a fresh `Aggregator` (in order, so none is late), seeded with
-    /// each series' last good reading before the range so the first counter
-    /// delta is right. Per series the range stops at its frontier: what lies
-    /// after it is the open window, which is computed from raw readings anyway.
-    /// Old bucket rows of the range are deleted and the new ones written in
-    /// the caller's transaction; the folded readings stop being late, and the
-    /// frontiers' anchors are recomputed.
+    /// See `StoreWriter.rebuild(from:to:)`: the shared plan and replay
+    /// (`RebuildPlan`), with SQLite's deletes, seed query and updates, in the
+    /// caller's transaction. The old bucket rows of the range go, the new ones
+    /// are upserted, the folded readings stop being late, and the frontiers'
+    /// anchors are recomputed.
     func rebuild(from: EpochMillis, to: EpochMillis) throws(KlasterError) -> Int {
-        guard from < to else {
-            throw KlasterError(.usage, "--from \(RFC3339.format(from)) is not before --to \(RFC3339.format(to))", hint: "swap them")
-        }
-        let widths = try storedWidths()
-        guard let largest = widths.last else { return 0 }
-        let lo = largest.start(of: from)
-        let hi = largest.start(of: to - 1) + largest.millis
+        guard let plan = try rebuildPlan(from: from, to: to) else { return 0 }
+        let (lo, hi, series) = (plan.lo, plan.hi, plan.series)
         let frontiers = try frontiers()
-        // Series with final buckets in the range, and where their part of it ends.
-        var until: [SeriesID: EpochMillis] = [:]
-        for (id, f) in frontiers where f.finalUntil > lo { until[id] = Swift.min(hi, f.finalUntil) }
-        let series = try loadSeries().filter { until[$0.id] != nil }
-        guard !series.isEmpty else { return 0 }
-
-        for w in widths {
+        for w in plan.widths {
             let del = try db.prepare("DELETE FROM \(BucketTable.name(w)) WHERE series = ?1 AND start >= ?2 AND start < ?3")
-            for s in series { try del.run { st in st.bind(1, Int64(s.id)); st.bind(2, lo); st.bind(3, until[s.id]!) } }
+            for s in series { try del.run { st in st.bind(1, Int64(s.id)); st.bind(2, lo); st.bind(3, plan.until[s.id]!) } }
         }
         let seedQuery = try db.prepare(
             "SELECT ts, value FROM readings WHERE series = ?1 AND ts < ?2 AND quality <> 2 ORDER BY ts DESC LIMIT 1")
@@ -38,22 +22,7 @@ extension SQLiteConnection {
             if try seedQuery.step() { seeds.append(Reading(series: s.id, ts: seedQuery.int64(0), value: seedQuery.double(1))) }
         }
         seedQuery.reset()
-        let aggregator = Aggregator(widths: widths, allowedLateness: 0, quantities: quantities)
-        aggregator.restore(series: series, recent: seeds)
-        var replayed = 0
-        var sinceTake = 0
-        try forEachReading(from: lo, to: hi, includeLate: true) { (r: Reading) throws(KlasterError) in
-            guard let end = until[r.series], r.ts < end else { return }
-            aggregator.add(r)
-            replayed += 1
-            sinceTake += 1
-            // Bounded partials: a whole year of a fleet never sits in memory.
-            if sinceTake >= 200_000 {
-                try upsertBuckets(aggregator.takeBatch(lastMessageSeq: 0).buckets)
-                sinceTake = 0
-            }
-        }
-        try upsertBuckets(aggregator.takeBatch(lastMessageSeq: 0).buckets)
+        let replayed = try replay(plan, seeds: seeds) { (rows: [BucketRow]) throws(KlasterError) in try upsertBuckets(rows) }
 
         // Folded in: no longer late (open-window readings stay as they are).
         try db.execute("""
