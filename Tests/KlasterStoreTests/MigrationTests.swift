@@ -82,20 +82,6 @@ enum SQLiteStoreTestDDL {
         """
 }
 
-@Test func aHandEditedNegativeSchemaVersionIsADataError() throws {
-    let dir = try TemporaryDirectory(prefix: "migrate")
-    let path = dir.file("neg.db")
-    _ = try SQLiteStore(path: path, durability: .process)
-    let db = try Database(path: path, create: false)
-    try db.execute("UPDATE meta SET value = '-5' WHERE key = 'schema_version'")
-    #expect {
-        _ = try SQLiteStore(path: path, durability: .process)
-    } throws: { e in
-        guard let e = e as? KlasterError else { return false }
-        return e.code == .dataError && e.message.contains("-5")
-    }
-}
-
 @Test func newerSchemaIsRefused() throws {
     let dir = try TemporaryDirectory(prefix: "migrate")
     let path = dir.file("new.db")

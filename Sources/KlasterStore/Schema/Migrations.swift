@@ -86,10 +86,6 @@ enum Migrations {
             throw KlasterError(.dataError, "\(db.path) has schema version \(from), newer than this klaster understands (\(current))",
                                hint: "upgrade klaster; this build never writes to a newer database")
         }
-        guard from >= 0 else {
-            throw KlasterError(.dataError, "\(db.path) says schema version \(from), which no Klaster writes",
-                               hint: "the meta table was edited by hand; restore the file from a backup")
-        }
         guard from < target else { return from }
         for v in (from + 1)...target {
             try db.transaction { () throws(KlasterError) in
