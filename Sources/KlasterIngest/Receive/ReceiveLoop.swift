@@ -187,11 +187,6 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
                 done = true
             }
         }
-        if !actions.contains(where: { if case .reportDown = $0 { return true } else { return false } }),
-           case .disconnected = machine.state {
-            shared.connected.store(false, ordering: .relaxed)
-            shared.metrics.connected.record(0)
-        }
         return done
     }
 
@@ -215,8 +210,6 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
     private func cycle() {
         let fd = client.socket
         guard fd >= 0 else { connectionLost("socket closed"); return }
-        let sessionUp: Bool
-        if case .connected = machine.state { sessionUp = true } else { sessionUp = false }
         pollFDs[0] = pollfd(fd: fd, events: Int16(POLLIN) | (client.wantWrite ? Int16(POLLOUT) : 0), revents: 0)
         pollFDs[1] = pollfd(fd: shared.stopSignal.fd, events: Int16(POLLIN), revents: 0)
         let n = poll(&pollFDs, 2, 1000)
@@ -227,7 +220,6 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
             guard waitForCommit(lastReadSeq) else { return }
             if !check(client.loopWrite(), "write") { return }
         }
-        _ = sessionUp
         if fds[0].revents & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR)) != 0 {
             let before = lastReadSeq
             if !readBurst() { return }
