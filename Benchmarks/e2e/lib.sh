@@ -47,10 +47,11 @@ register_session() { mosquitto_sub -h 127.0.0.1 -p "$PORT" -i "$1" -c -q 1 -t 'n
 # end_session ID: a clean-session connect discards the session and its queue.
 end_session() { mosquitto_sub -h 127.0.0.1 -p "$PORT" -i "$1" -t 'bench/none' -E; }
 
-# klaster_config ID FILE: a klaster.toml for this broker with client id ID.
+# klaster_config ID FILE: a klaster.toml for this broker with client id ID
+# (and the [mqtt] lines in $KLASTER_EXTRA_MQTT, if set).
 klaster_config() {
-  printf '[mqtt]\nurl = "mqtt://127.0.0.1:%s"\nclient_id = "%s"\ntopics = ["nextgen/#"]\nqos = 1\n[http]\nlisten = ""\n' \
-    "$PORT" "$1" > "$2"
+  printf '[mqtt]\nurl = "mqtt://127.0.0.1:%s"\nclient_id = "%s"\ntopics = ["nextgen/#"]\nqos = 1\n%s\n[http]\nlisten = ""\n' \
+    "$PORT" "$1" "${KLASTER_EXTRA_MQTT:-}" > "$2"
 }
 
 # stream_start_ms SECONDS: readings of the last hour or so, aligned to a

@@ -25,7 +25,7 @@ demangle() { swift demangle --simplified 2>/dev/null || cat; }
 
 secs=$(( (N + S - 1) / S ))
 "$WORK/fleetpub" gen "$S" "$N" "$(stream_start_ms "$secs")" "$WORK/stream.txt"
-TOOLS="strace perf callgrind"
+TOOLS=${TOOLS:-strace perf callgrind}
 for t in $TOOLS; do register_session "bench-$t-sub"; register_session "bench-$t-kl"; done
 echo "# $(date -u +%FT%TZ) $N messages, $S series interleaved; host load $(load)"
 echo "# $("$WORK/fleetpub" pub 127.0.0.1 "$PORT" "$WORK/stream.txt")"

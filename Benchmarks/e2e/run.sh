@@ -11,6 +11,8 @@
 #   klaster klaster ingest --max-messages N          (parse, aggregate, commit, ack after commit)
 #   python  paho-mqtt + sqlite3 (baseline_consumer.py): a (series TEXT, ts)-keyed
 #           table, a commit per 1,000
+#   unbuffered  the same klaster with mqtt.buffered_io = false: libmosquitto's
+#           own reads (three per packet) and writes (one per PUBACK)
 #   before  klaster ingest of another build, $KLASTER_BEFORE (e.g. a copy of the
 #           binary before a change), to compare two builds in the same run
 #   postgres klaster ingest into PostgreSQL (Benchmarks/postgres/drain.sh runs it)
@@ -45,6 +47,7 @@ consumer_sub() {
   /usr/bin/time -v -o "$TIMES" mosquitto_sub -h 127.0.0.1 -p "$PORT" -i "$1" -c -q 1 -t 'nextgen/#' -C "$N" >/dev/null
 }
 consumer_klaster() { klaster_ingest "$BIN" "$1" klaster; }
+consumer_unbuffered() { KLASTER_EXTRA_MQTT="buffered_io = false" klaster_ingest "$BIN" "$1" unbuffered; }
 consumer_before() { klaster_ingest "${KLASTER_BEFORE:?set KLASTER_BEFORE to the other klaster binary}" "$1" before; }
 klaster_ingest() {
   klaster_config "$2" "$WORK/klaster.toml"
@@ -68,7 +71,7 @@ consumer_postgres() {
 }
 
 declare -A RATE CPU RSS
-LABEL_sub="mosquitto_sub"; LABEL_klaster="klaster ingest"; LABEL_python="paho+sqlite3"; LABEL_postgres="klaster (postgres)"; LABEL_before="klaster before"
+LABEL_sub="mosquitto_sub"; LABEL_klaster="klaster ingest"; LABEL_python="paho+sqlite3"; LABEL_postgres="klaster (postgres)"; LABEL_before="klaster before"; LABEL_unbuffered="klaster unbuffered"
 label() { local v="LABEL_$1"; echo "${!v}"; }
 
 echo "# $(date -u +%FT%TZ)  host load: $(load)  klaster: $("$BIN" --version 2>/dev/null || echo "$BIN")"

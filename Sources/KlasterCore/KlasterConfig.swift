@@ -20,6 +20,9 @@ public struct KlasterConfig: Sendable, Equatable {
         /// Tests only: accept any server certificate host name.
         public var tlsInsecure = false
         public var keepAlive: Int32 = 30
+        /// `mqtt.buffered_io`: ingest reads its plain TCP connection 64 KiB at a
+        /// time and sends a commit's acknowledgements in one write.
+        public var bufferedIO = true
         public var reconnectMin: Int64 = 500
         public var reconnectMax: Int64 = 30_000
         public init() {}

@@ -37,6 +37,9 @@ public struct MQTTConnectionOptions: Sendable {
     /// MQTT 5 session expiry interval, seconds (the v5 form of a persistent session).
     public var sessionExpirySeconds: UInt32
     public var keepAliveSeconds: Int32
+    /// Buffered socket I/O for a client driven by hand (`MosquittoClient(options:bufferedIO:)`);
+    /// the daemon's connection takes it from `mqtt.buffered_io`.
+    public var bufferedIO = false
 
     /// - Parameters: see the properties.
     public init(url: BrokerURL, clientID: String? = nil, cleanSession: Bool = true, username: String? = nil,
@@ -76,6 +79,7 @@ public struct MQTTConnectionOptions: Sendable {
         self.init(url: url, clientID: m.clientID, cleanSession: false, username: m.username, password: password, tls: tls,
                   protocolVersion: m.protocolVersion, sessionExpirySeconds: UInt32(clamping: m.sessionExpiry / 1000),
                   keepAliveSeconds: m.keepAlive)
+        bufferedIO = m.bufferedIO
     }
 
     /// Reads a password file: its first line, without the line end.

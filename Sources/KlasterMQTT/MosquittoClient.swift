@@ -1,3 +1,4 @@
+import CBufferedIO
 import CMosquitto
 import KlasterCore
 
@@ -32,12 +33,31 @@ public final class MosquittoClient {
     /// a weak reference would cost an atomic load per message.
     public unowned(unsafe) var delegate: (any MosquittoDelegate)?
 
+    /// Whether ``attachBufferedIO()`` buffers this client's plain TCP socket.
+    public let buffersIO: Bool
+    /// Whether the wake-up byte per queued packet is swallowed (`bufferedIO`).
+    private let bufferedIO: Bool
+
     /// Creates the handle and applies protocol, credentials and TLS.
+    ///
+    /// With `bufferedIO` (for a client driven by hand with `setThreaded()`,
+    /// whose loop never reads libmosquitto's internal wake-up socket pair):
+    /// the wake-up byte libmosquitto writes for every packet it queues is
+    /// swallowed, and ``attachBufferedIO()`` buffers the connection's reads
+    /// and writes (see `klaster_bufio.h`). A client that runs
+    /// `mosquitto_loop_start` must not ask for it: its thread waits on that pair.
     /// - Throws: `KlasterError` when libmosquitto rejects an option (e.g. an unreadable CA file).
-    public init(options: MQTTConnectionOptions) throws(KlasterError) {
+    public init(options: MQTTConnectionOptions, bufferedIO: Bool = false) throws(KlasterError) {
         MosquittoLibrary.ensureInitialised()
         self.options = options
-        guard let h = mosquitto_new(options.clientID, options.cleanSession, nil) else {
+        // TLS reads and writes go through OpenSSL's buffers and its pending-data
+        // accounting; only plain TCP is buffered here.
+        buffersIO = bufferedIO && options.tls == nil
+        self.bufferedIO = bufferedIO
+        if bufferedIO { klaster_bufio_capture_wakeup_begin() }
+        let created = mosquitto_new(options.clientID, options.cleanSession, nil)
+        if bufferedIO { _ = klaster_bufio_capture_wakeup_end() }
+        guard let h = created else {
             throw KlasterError(.software, "cannot create an MQTT client", hint: "out of memory, or a persistent session without a client id")
         }
         handle = h
@@ -104,6 +124,15 @@ public final class MosquittoClient {
     /// and a persistent session, sends the session expiry interval.
     /// - Returns: a `MOSQ_ERR_*` code.
     public func connect() -> Int32 {
+        // mosquitto_connect closes and re-creates the wake-up socket pair
+        // (lib/connect.c): learn the new write end on this thread.
+        guard bufferedIO else { return connectNow() }
+        klaster_bufio_capture_wakeup_begin()
+        defer { _ = klaster_bufio_capture_wakeup_end() }
+        return connectNow()
+    }
+
+    private func connectNow() -> Int32 {
         let o = options
         if o.protocolVersion == 5 && !o.cleanSession && o.sessionExpirySeconds > 0 {
             var props: OpaquePointer? = nil
@@ -146,6 +175,54 @@ public final class MosquittoClient {
     public func loopWrite() -> Int32 { mosquitto_loop_write(handle, 1) }
     /// Keepalive (queues PINGREQ, detects a silent broker). - Returns: a `MOSQ_ERR_*` code.
     public func loopMisc() -> Int32 { mosquitto_loop_misc(handle) }
+    // MARK: Buffered I/O (clients created with `bufferedIO`)
+
+    /// Starts buffering the current socket if this client buffers and it is
+    /// not buffered yet; call on the loop thread once a connection attempt has
+    /// finished and before reading. A reconnect's new socket needs it again
+    /// (closing the old one dropped its buffers). Falls back to unbuffered
+    /// I/O, silently, where attaching is not possible (a ThreadSanitizer build).
+    public func attachBufferedIO() {
+        let fd = socket
+        guard buffersIO, fd >= 0, klaster_bufio_attached(fd) == 0 else { return }
+        _ = klaster_bufio_attach(fd)
+    }
+
+    /// Bytes already read from the socket that libmosquitto has not consumed:
+    /// poll(2) cannot see them, so the loop must read before it polls.
+    public var bufferedInput: Int {
+        let fd = socket
+        return fd >= 0 ? klaster_bufio_readable(fd) : 0
+    }
+
+    /// Bytes libmosquitto has written that have not reached the socket yet.
+    public var unsentOutput: Int {
+        let fd = socket
+        return fd >= 0 ? klaster_bufio_unsent(fd) : 0
+    }
+
+    /// The outcome of ``flushOutput()``.
+    public enum FlushResult: Equatable, Sendable {
+        /// Nothing is left to send.
+        case done
+        /// The socket is full; poll for POLLOUT and flush again.
+        case wouldBlock
+        /// The connection is gone (`errno` text).
+        case failed(String)
+    }
+
+    /// Sends what the write buffer holds, in one system call when the socket
+    /// takes it all. Call after every `loopWrite()`.
+    public func flushOutput() -> FlushResult {
+        let fd = socket
+        guard fd >= 0 else { return .done }
+        switch klaster_bufio_flush(fd) {
+        case 0: return .done
+        case 1: return .wouldBlock
+        default: return .failed(String(cString: strerror(errno)))
+        }
+    }
+
     /// Queues DISCONNECT. - Returns: a `MOSQ_ERR_*` code.
     @discardableResult
     public func disconnect() -> Int32 { mosquitto_disconnect(handle) }

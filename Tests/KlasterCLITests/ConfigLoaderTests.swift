@@ -21,6 +21,7 @@ cert_file = "cert.pem"
 key_file = "key.pem"
 tls_insecure = true
 keepalive = 45
+buffered_io = false
 
 [storage]
 path = "/var/lib/klaster/k.db"
@@ -106,6 +107,7 @@ stale_after = "1h"
     #expect(c.mqtt.caFile == "ca.pem" && c.mqtt.certFile == "cert.pem" && c.mqtt.keyFile == "key.pem")
     #expect(c.mqtt.tlsInsecure)
     #expect(c.mqtt.keepAlive == 45)
+    #expect(!c.mqtt.bufferedIO)
     #expect(c.storage.path == "/var/lib/klaster/k.db")
     #expect(c.storage.durability == .power)
     #expect(c.storage.rawRetention == 7 * 86_400_000)
@@ -190,6 +192,7 @@ func configBadValueIsUsageError(text: String) {
     #expect(c.mqtt.protocolVersion == 4)
     #expect(c.mqtt.keepAlive == 30)
     #expect(!c.mqtt.tlsInsecure)
+    #expect(c.mqtt.bufferedIO)
     #expect(c.storage.path == "klaster.db")
     #expect(c.storage.durability == .process)
     #expect(c.storage.rawRetention == 30 * 86_400_000)

@@ -9,9 +9,11 @@ import Testing
 /// machine has two cores.
 @Suite(.serialized) struct IngestIntegrationTests {
     /// Duplicates, out-of-order readings, a counter rollover, an array payload
-    /// and malformed messages give exactly the expected buckets and totals.
-    @Test func endToEndStreamGivesExactBuckets() throws {
-        let h = try IngestHarness(extraConfig: """
+    /// and malformed messages give exactly the expected buckets and totals,
+    /// with the buffered socket I/O beneath libmosquitto and without it.
+    @Test(arguments: [true, false])
+    func endToEndStreamGivesExactBuckets(bufferedIO: Bool) throws {
+        let h = try IngestHarness(mqttExtra: ["buffered_io = \(bufferedIO)"], extraConfig: """
         [quantities.active_energy_kwh]
         rollover = 1000
         """, quantities: QuantityTable(overrides: ["active_energy_kwh": QuantitySpec(kind: .counter, unit: "kWh", rollover: 1000)]))

@@ -116,6 +116,7 @@ public enum ConfigLoader {
         if let v = try s.string("cert_file") { m.certFile = v }
         if let v = try s.string("key_file") { m.keyFile = v }
         if let v = try s.bool("tls_insecure") { m.tlsInsecure = v }
+        if let v = try s.bool("buffered_io") { m.bufferedIO = v }
         if let v = try s.keepAlive("keepalive") { m.keepAlive = v }
         if let v = try s.duration("reconnect_min", in: Limits.reconnect) { m.reconnectMin = v }
         if let v = try s.duration("reconnect_max", in: Limits.reconnect) { m.reconnectMax = v }

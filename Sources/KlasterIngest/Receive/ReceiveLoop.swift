@@ -72,7 +72,7 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
         self.shared = shared
         self.decoder = decoder
         self.logger = logger
-        client = try MosquittoClient(options: options)
+        client = try MosquittoClient(options: options, bufferedIO: options.bufferedIO)
         client.setThreaded()
         qos = config.mqtt.qos
         if let group = config.mqtt.sharedGroup, !group.isEmpty {
@@ -207,25 +207,33 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
     }
 
     /// One poll → write → read burst → commit wait → write cycle.
+    ///
+    /// With buffered I/O (`MosquittoClient.attachBufferedIO`) the socket is
+    /// read 64 KiB at a time and the PUBACKs of a commit leave in one write:
+    /// bytes already in the read buffer are invisible to poll, so they count
+    /// as readable, and unsent bytes ask for POLLOUT like libmosquitto's queue.
     private func cycle() {
         let fd = client.socket
         guard fd >= 0 else { connectionLost("socket closed"); return }
-        pollFDs[0] = pollfd(fd: fd, events: Int16(POLLIN) | (client.wantWrite ? Int16(POLLOUT) : 0), revents: 0)
+        client.attachBufferedIO()
+        let buffered = client.bufferedInput > 0
+        let wantOut = client.wantWrite || client.unsentOutput > 0
+        pollFDs[0] = pollfd(fd: fd, events: Int16(POLLIN) | (wantOut ? Int16(POLLOUT) : 0), revents: 0)
         pollFDs[1] = pollfd(fd: shared.stopSignal.fd, events: Int16(POLLIN), revents: 0)
-        let n = poll(&pollFDs, 2, 1000)
+        let n = poll(&pollFDs, 2, buffered ? 0 : 1000)
         let fds = pollFDs
         if n < 0 && errno != EINTR { connectionLost("poll failed"); return }
         if fds[0].revents & Int16(POLLOUT) != 0 {
             // Everything read so far is committed (the invariant), so writing is safe.
             guard waitForCommit(lastReadSeq) else { return }
-            if !check(client.loopWrite(), "write") { return }
+            if !write() { return }
         }
-        if fds[0].revents & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR)) != 0 {
+        if buffered || fds[0].revents & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR)) != 0 {
             let before = lastReadSeq
             if !readBurst() { return }
             if lastReadSeq != before {
                 guard waitForCommit(lastReadSeq) else { return }
-                if !check(client.loopWrite(), "write") { return }
+                if !write() { return }
             }
         }
         if !check(client.loopMisc(), "keepalive") { return }
@@ -268,6 +276,20 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
         }
     }
 
+    /// `loopWrite`, then the write buffer's flush: the queued packets leave
+    /// in one system call. Callers have waited for the commit.
+    /// - Returns: `false` when the connection was lost.
+    private func write() -> Bool {
+        guard check(client.loopWrite(), "write") else { return false }
+        switch client.flushOutput() {
+        case .done, .wouldBlock:
+            return true          // the rest goes on POLLOUT
+        case .failed(let why):
+            connectionLost("write failed: \(why)")
+            return false
+        }
+    }
+
     /// Reads packets until the burst cap, the burst deadline
     /// (`ingest.batch_max_delay` after its start), or the socket stays dry
     /// for `lingerNanos`. The short linger lets one commit cover a whole
@@ -304,6 +326,7 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
     /// Waits up to `lingerNanos` (never past `deadline`) for the socket to
     /// become readable. - Returns: `true` when there is data to read.
     private func lingerForData(until deadline: Int64) -> Bool {
+        if client.bufferedInput > 0 { return true }
         let now = IngestClock.monotonicNanos()
         let wait = min(lingerNanos, deadline - now)
         guard wait > 0 else { return false }
@@ -345,9 +368,10 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
             _ = client.publish(topic: hostState.topic, payload: hostState.death, qos: SparkplugHostState.qos, retain: true)
         }
         let deadline = IngestClock.monotonicMillis() + 3_000
-        while client.wantWrite && IngestClock.monotonicMillis() < deadline {
+        while (client.wantWrite || client.unsentOutput > 0) && IngestClock.monotonicMillis() < deadline {
             if client.loopWrite() != MosquittoClient.success { return }
-            if client.wantWrite {
+            if case .failed = client.flushOutput() { return }
+            if client.wantWrite || client.unsentOutput > 0 {
                 var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
                 _ = poll(&p, 1, 50)
             }
