@@ -16,6 +16,20 @@ final class PGConnection {
     let target: String
     /// Names of statements prepared on this connection.
     private var prepared: Set<String> = []
+    /// What the server has not been sent yet: the running transaction's
+    /// BEGIN and the statements queued by `runDeferred`, in order. They go
+    /// with the next statement that needs an answer, or with the COMMIT, so
+    /// that a batch costs fewer round trips (each one is a wake-up of the
+    /// server's backend and of this thread, which on a loaded machine can be
+    /// a scheduling delay each).
+    private var pending: [PendingStatement] = []
+
+    private enum PendingStatement {
+        /// A statement without parameters (BEGIN).
+        case sql(String)
+        /// A prepared statement and its text parameters.
+        case prepared(name: String, params: [String?])
+    }
 
     /// Connects. The password is passed as its own connection parameter,
     /// never put into the URI, a command line or a message.
@@ -61,13 +75,15 @@ final class PGConnection {
     /// Runs SQL without parameters that returns no rows; several statements
     /// separated by `;` run as one implicit transaction unless they say otherwise.
     func execute(_ sql: String) throws(KlasterError) {
-        let r = PQexec(handle, sql)
+        let text = try withPendingPrefix(sql)
+        let r = PQexec(handle, text)
         defer { PQclear(r) }
         try PostgresError.check(r, handle, "running \(sql.prefix(60))", ok: PGRES_COMMAND_OK, PGRES_TUPLES_OK)
     }
 
     /// Runs one statement with text parameters (`$1`, `$2`, …; `nil` = NULL).
     func query(_ sql: String, _ params: [String?] = []) throws(KlasterError) -> PGResult {
+        try flushPending()
         let r = Self.withOptionalCStrings(params) { p in
             PQexecParams(handle, sql, Int32(params.count), nil, p, nil, nil, 0)
         }
@@ -76,16 +92,98 @@ final class PGConnection {
 
     /// Runs a named prepared statement, preparing it on first use on this connection.
     func run(prepared name: String, _ sql: String, _ params: [String?]) throws(KlasterError) -> PGResult {
-        if !prepared.contains(name) {
-            let r = PQprepare(handle, name, sql, Int32(params.count), nil)
-            defer { PQclear(r) }
-            try PostgresError.check(r, handle, "preparing \(sql.prefix(60))", ok: PGRES_COMMAND_OK)
-            prepared.insert(name)
-        }
+        try prepare(name, sql, params.count)
+        try flushPending()
         let r = Self.withOptionalCStrings(params) { p in
             PQexecPrepared(handle, name, Int32(params.count), p, nil, nil, 0)
         }
         return try PGResult(r, handle, "running \(name)")
+    }
+
+    /// Like `run(prepared:_:_:)` for a statement whose result nobody reads:
+    /// it is queued and sent with the next statement that needs an answer or
+    /// with the COMMIT (libpq pipeline mode), in order. Its failure is thrown
+    /// there, and fails the transaction as it would have here.
+    func runDeferred(prepared name: String, _ sql: String, _ params: [String?]) throws(KlasterError) {
+        try prepare(name, sql, params.count)
+        pending.append(.prepared(name: name, params: params))
+    }
+
+    private func prepare(_ name: String, _ sql: String, _ count: Int) throws(KlasterError) {
+        guard !prepared.contains(name) else { return }
+        // Outside the pipeline (once per connection): a statement is prepared whatever the transaction's fate.
+        let r = PQprepare(handle, name, sql, Int32(count), nil)
+        defer { PQclear(r) }
+        try PostgresError.check(r, handle, "preparing \(sql.prefix(60))", ok: PGRES_COMMAND_OK)
+        prepared.insert(name)
+    }
+
+    /// `sql` for a simple query: with the pending BEGIN in front when that is
+    /// all that is pending (one round trip), else after sending what is.
+    private func withPendingPrefix(_ sql: String) throws(KlasterError) -> String {
+        guard !pending.isEmpty else { return sql }
+        if pending.count == 1, case .sql(let begin) = pending[0] {
+            pending.removeAll()
+            return begin + "; " + sql
+        }
+        try flushPending()
+        return sql
+    }
+
+    /// Sends what is pending, if anything, and waits for it.
+    private func flushPending() throws(KlasterError) {
+        guard !pending.isEmpty else { return }
+        let statements = pending
+        pending.removeAll()
+        try pipeline(statements)
+    }
+
+    /// Sends `statements` in one pipeline (libpq pipeline mode: every
+    /// statement, then one sync) and reads every result.
+    /// - Throws: The first statement's failure (the server skips the rest
+    ///   up to the sync, so a failed statement leaves the transaction aborted
+    ///   and a COMMIT after it unrun); `.unavailable` when the connection broke.
+    private func pipeline(_ statements: [PendingStatement]) throws(KlasterError) {
+        guard PQenterPipelineMode(handle) == 1 else { throw PostgresError.lost(handle, "entering pipeline mode") }
+        var sent = true
+        for st in statements where sent {
+            switch st {
+            case .sql(let sql):
+                sent = PQsendQueryParams(handle, sql, 0, nil, nil, nil, nil, 0) == 1
+            case .prepared(let name, let params):
+                sent = Self.withOptionalCStrings(params) { p in
+                    PQsendQueryPrepared(handle, name, Int32(params.count), p, nil, nil, 0)
+                } == 1
+            }
+        }
+        guard sent, PQpipelineSync(handle) == 1 else { throw PostgresError.lost(handle, "sending a pipeline") }
+        func describe(_ i: Int) -> String {
+            switch statements[min(i, statements.count - 1)] {
+            case .sql(let sql): return "running \(sql.prefix(60))"
+            case .prepared(let name, _): return "running \(name)"
+            }
+        }
+        var failure: KlasterError?
+        var index = 0
+        var synced = false
+        while !synced {
+            // A NULL ends one statement's results; the sync result ends the pipeline.
+            guard let r = PQgetResult(handle) else {
+                index += 1
+                if PQstatus(handle) == CONNECTION_BAD || index > statements.count + 1 {
+                    throw PostgresError.lost(handle, describe(index))
+                }
+                continue
+            }
+            defer { PQclear(r) }
+            switch PQresultStatus(r) {
+            case PGRES_PIPELINE_SYNC: synced = true
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_PIPELINE_ABORTED: break
+            default: if failure == nil { failure = PostgresError.error(r, handle, describe(index)) }
+            }
+        }
+        PQexitPipelineMode(handle)
+        if let failure { throw failure }
     }
 
     /// The single integer of a one-row, one-column query (nil for no row or NULL).
@@ -94,11 +192,33 @@ final class PGConnection {
         return r.rows > 0 ? r.optionalInt64(0, 0) : nil
     }
 
-    /// `COPY … FROM STDIN` with the rows already in COPY text format.
-    /// - Returns: Rows copied.
-    @discardableResult
-    func copyIn(_ sql: String, _ data: [UInt8]) throws(KlasterError) -> Int {
-        let start = PQexec(handle, sql)
+    /// `COPY … FROM STDIN` inside a savepoint, the data in the format the
+    /// statement names (`PGCopyBinary` for binary), into a table whose unique
+    /// key may already hold some of the rows: a COPY cannot skip them, so on a unique
+    /// violation (SQLSTATE 23505) the savepoint is rolled back, the
+    /// transaction goes on as if the COPY had not run, and the caller writes
+    /// the rows the slower way (`INSERT … ON CONFLICT`). Any other failure
+    /// throws.
+    /// - Returns: Rows copied (all of them), or nil after a duplicate.
+    ///
+    /// One round trip more than the COPY: the savepoint goes in the COPY's
+    /// query string, and it is not released (a commit or rollback of the
+    /// transaction ends it; a later one of the same name shadows it).
+    func copyInUnlessDuplicate(_ sql: String, _ data: [UInt8]) throws(KlasterError) -> Int? {
+        let outcome = try copy("SAVEPOINT klaster_copy; " + sql, data)
+        guard let failure = outcome.failure else { return outcome.rows }
+        guard failure.sqlstate == "23505" else { throw failure.error }
+        try execute("ROLLBACK TO SAVEPOINT klaster_copy")
+        return nil
+    }
+
+    /// Runs one COPY to its end. Throws only when the connection is gone; a
+    /// statement failure comes back as `failure` once every result has been
+    /// read, so the connection is ready for the next command either way.
+    private func copy(_ sql: String, _ data: [UInt8]) throws(KlasterError) -> (rows: Int, failure: (error: KlasterError, sqlstate: String)?) {
+        // PQexec returns at the COPY, the last statement of `sql`.
+        let text = try withPendingPrefix(sql)
+        let start = PQexec(handle, text)
         do {
             defer { PQclear(start) }
             try PostgresError.check(start, handle, "starting \(sql.prefix(60))", ok: PGRES_COPY_IN)
@@ -108,7 +228,7 @@ final class PGConnection {
             var off = 0
             while off < buf.count, sent {
                 let n = min(1 << 20, buf.count - off)
-                // PQputCopyData takes char*; the bytes are COPY text.
+                // PQputCopyData takes char*; the bytes are COPY data.
                 sent = buf.baseAddress!.advanced(by: off).withMemoryRebound(to: CChar.self, capacity: n) {
                     PQputCopyData(handle, $0, Int32(n)) == 1
                 }
@@ -117,25 +237,40 @@ final class PGConnection {
         }
         guard sent, PQputCopyEnd(handle, nil) == 1 else { throw PostgresError.lost(handle, "sending COPY data") }
         var copied = 0
+        var failure: (error: KlasterError, sqlstate: String)?
         while let r = PQgetResult(handle) {
             defer { PQclear(r) }
-            try PostgresError.check(r, handle, "finishing \(sql.prefix(60))", ok: PGRES_COMMAND_OK)
-            copied += Int(String(cString: PQcmdTuples(r))) ?? 0
+            if PQresultStatus(r) == PGRES_COMMAND_OK {
+                copied += Int(String(cString: PQcmdTuples(r))) ?? 0
+            } else if failure == nil {
+                let state = PQresultErrorField(r, klaster_pg_diag_sqlstate()).map { String(cString: $0) } ?? ""
+                failure = (PostgresError.error(r, handle, "finishing \(sql.prefix(60))"), state)
+            }
         }
-        return copied
+        if let failure, failure.error.code == .unavailable { throw failure.error }
+        return (copied, failure)
     }
 
     /// Runs `body` in one transaction (`BEGIN … COMMIT`); rolls back on any
     /// error, so nothing is half-written. A failed COMMIT throws: the caller
     /// must then treat the batch as not written.
+    ///
+    /// The BEGIN goes with the body's first statement, and the statements the
+    /// body deferred (`runDeferred`) go with the COMMIT, in one round trip.
     func transaction<T>(_ isolation: String = "READ COMMITTED", _ body: () throws(KlasterError) -> T) throws(KlasterError) -> T {
-        try execute("BEGIN ISOLATION LEVEL \(isolation)")
+        pending = [.sql("BEGIN ISOLATION LEVEL \(isolation)")]
         do {
             let result = try body()
-            try execute("COMMIT")
+            if pending.count == 1, case .sql = pending[0] {
+                pending.removeAll()  // nothing was sent: nothing to commit
+            } else {
+                pending.append(.sql("COMMIT"))
+                try flushPending()
+            }
             return result
         } catch {
-            if isOK { try? execute("ROLLBACK") }
+            pending.removeAll()
+            if isOK && PQtransactionStatus(handle) != PQTRANS_IDLE { try? execute("ROLLBACK") }
             throw error
         }
     }

@@ -3,12 +3,16 @@ import KlasterCore
 extension PostgresSession {
     /// See `PostgresStore.apply(_:)`.
     ///
-    /// Bulk writes are one `INSERT … SELECT FROM unnest($1::…[], …)` per table
-    /// (readings `ON CONFLICT DO NOTHING`, buckets `ON CONFLICT DO UPDATE`
-    /// merging like `BucketRow.merge`), not COPY: COPY cannot skip a
-    /// duplicate (series, ts) or merge into an existing bucket, so it would
-    /// need a staging table and a second statement per table (README,
-    /// Performance, has the measured comparison).
+    /// Readings go as one binary COPY, falling back to `INSERT … SELECT FROM
+    /// unnest($1::…[], …) ON CONFLICT DO NOTHING` when one is already stored
+    /// (`copyReadings`). The other bulk writes are one `INSERT … SELECT FROM
+    /// unnest(…)` per table (buckets `ON CONFLICT DO UPDATE` merging like
+    /// `BucketRow.merge`, which a COPY cannot do). README, Performance, has
+    /// the measured comparisons.
+    ///
+    /// Statements whose result is not read are deferred
+    /// (`PGConnection.runDeferred`): they reach the server with the COMMIT,
+    /// in one round trip.
     func apply(_ batch: Batch) throws(KlasterError) -> UInt64 {
         try ensurePartitions(for: batch.readings.lazy.map(\.ts))
         try ensurePartitions(for: batch.lateReadings.lazy.map(\.ts))
@@ -54,8 +58,18 @@ extension PostgresSession {
                 """, [ts.literal, series.literal, value.literal, seq.literal, quality.literal, late ? "true" : "false"])
             return Int64(r.affected)
         }
-        let insertedOnTime = try insert(batch.readings, late: false)
-        let insertedLate = try insert(batch.lateReadings, late: true)
+        // First as one binary COPY (on time and late together), which
+        // stores a batch several times faster than the INSERT; when a row is
+        // already stored (a redelivery, a re-run import) the COPY fails as a
+        // whole, its savepoint is rolled back and the INSERTs skip the
+        // duplicates row by row.
+        let insertedOnTime: Int64, insertedLate: Int64
+        if try copyReadings(batch.readings, batch.lateReadings, id: dbID) {
+            (insertedOnTime, insertedLate) = (Int64(batch.readings.count), Int64(batch.lateReadings.count))
+        } else {
+            insertedOnTime = try insert(batch.readings, late: false)
+            insertedLate = try insert(batch.lateReadings, late: true)
+        }
 
         try upsertBuckets(batch.buckets, id: dbID)
 
@@ -64,7 +78,7 @@ extension PostgresSession {
             for f in batch.frontiers {
                 id.append(dbID(f.series)); until.append(f.finalUntil); ats.append(f.anchor?.ts); avalue.append(f.anchor?.value)
             }
-            _ = try c.run(prepared: "set_frontiers", """
+            try c.runDeferred(prepared: "set_frontiers", """
                 UPDATE series AS s SET final_until = f.until, anchor_ts = f.ats, anchor_value = f.avalue
                 FROM unnest($1::integer[], $2::bigint[], $3::bigint[], $4::float8[]) AS f (id, until, ats, avalue)
                 WHERE s.id = f.id
@@ -73,12 +87,12 @@ extension PostgresSession {
         // Each writer keeps its own open_from (readers take the oldest): an
         // ingester for one plant must not hide another's open window.
         if let openFrom = batch.openFrom {
-            _ = try c.run(prepared: "set_open_from", """
+            try c.runDeferred(prepared: "set_open_from", """
                 INSERT INTO counters (writer, name, value) VALUES ($1::text, 'open_from', $2::bigint)
                 ON CONFLICT (writer, name) DO UPDATE SET value = excluded.value
                 """, [writerID, String(openFrom)])
         } else {
-            _ = try c.run(prepared: "clear_open_from", "DELETE FROM counters WHERE writer = $1::text AND name = 'open_from'", [writerID])
+            try c.runDeferred(prepared: "clear_open_from", "DELETE FROM counters WHERE writer = $1::text AND name = 'open_from'", [writerID])
         }
 
         if !batch.deadLetters.isEmpty {
@@ -87,7 +101,7 @@ extension PostgresSession {
                 topic.append(d.topic); payload.append(bytes: d.payload); received.append(d.receivedAt)
                 reason.append(d.reason.rawValue); detail.append(d.detail)
             }
-            _ = try c.run(prepared: "insert_deadletters", """
+            try c.runDeferred(prepared: "insert_deadletters", """
                 INSERT INTO deadletter (topic, payload, received_at, reason, detail)
                 SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::text[], $5::text[])
                 """, [topic.literal, payload.literal, received.literal, reason.literal, detail.literal])
@@ -96,10 +110,10 @@ extension PostgresSession {
         // Sparkplug DEATH/BIRTH marks, in order (a later BIRTH clears an earlier DEATH).
         for m in batch.staleMarks {
             if m.stale {
-                _ = try c.run(prepared: "mark_stale", "INSERT INTO series_stale (series, since) VALUES ($1::integer, $2::bigint) ON CONFLICT (series) DO NOTHING",
+                try c.runDeferred(prepared: "mark_stale", "INSERT INTO series_stale (series, since) VALUES ($1::integer, $2::bigint) ON CONFLICT (series) DO NOTHING",
                               [String(dbID(m.series)), String(m.at)])
             } else {
-                _ = try c.run(prepared: "clear_stale", "DELETE FROM series_stale WHERE series = $1::integer", [String(dbID(m.series))])
+                try c.runDeferred(prepared: "clear_stale", "DELETE FROM series_stale WHERE series = $1::integer", [String(dbID(m.series))])
             }
         }
 
@@ -122,12 +136,36 @@ extension PostgresSession {
         return batch.lastMessageSeq
     }
 
+    /// Stores readings with one `COPY readings … (FORMAT binary)` inside a
+    /// savepoint (`PGConnection.copyInUnlessDuplicate`).
+    /// - Returns: `true` when every reading was stored; `false` when one was
+    ///   already there and nothing was (the caller inserts them skipping duplicates).
+    func copyReadings(_ onTime: [Reading], _ late: [Reading], id: (SeriesID) -> Int64) throws(KlasterError) -> Bool {
+        guard !onTime.isEmpty || !late.isEmpty else { return true }
+        // A row: 6 fields of 4-byte lengths and 8 + 4 + 8 + 8 + 2 + 1 bytes, plus its field count.
+        var rows = PGCopyBinary(reservingRows: onTime.count + late.count, bytesPerRow: 2 + 6 * 4 + 31)
+        for (readings, isLate) in [(onTime, false), (late, true)] {
+            for r in readings {
+                rows.beginRow(fields: 6)
+                rows.append(int64: r.ts)
+                rows.append(int32: Int32(truncatingIfNeeded: id(r.series)))
+                rows.append(r.value)
+                rows.append(int64: r.seq.map { Int64(bitPattern: $0) })
+                rows.append(int16: Int16(truncatingIfNeeded: r.quality.rawValue))
+                rows.append(bool: isLate)
+            }
+        }
+        let copied = try connection.copyInUnlessDuplicate(
+            "COPY readings (ts, series, value, seq, quality, late) FROM STDIN (FORMAT binary)", rows.finish())
+        return copied != nil
+    }
+
     /// Adds to this writer's counters (and raises its committed_seq), one statement.
     func addCounters(_ adds: [(String, Int64)], committedSeq: UInt64?) throws(KlasterError) {
         var names = PGArray(), values = PGArray()
         for (name, n) in adds where n != 0 { names.append(name); values.append(n) }
         if let committedSeq { names.append("committed_seq"); values.append(Int64(clamping: committedSeq)) }
-        _ = try connection.run(prepared: "add_counters", """
+        try connection.runDeferred(prepared: "add_counters", """
             INSERT INTO counters AS c (writer, name, value)
             SELECT $1::text, * FROM unnest($2::text[], $3::bigint[])
             ON CONFLICT (writer, name) DO UPDATE SET value =
@@ -137,9 +175,9 @@ extension PostgresSession {
 
     /// Merges bucket partials into their width tables (inside the caller's
     /// transaction): first among themselves by (width, series, start) —
-    /// one upsert may not touch a row twice — then one upsert per width, rows
-    /// in (series, start) order so that concurrent writers lock rows in the
-    /// same order and cannot deadlock.
+    /// one upsert may not touch a row twice — then one binary COPY or upsert
+    /// per width (`copyBuckets`), rows in (series, start) order so that
+    /// concurrent writers lock rows in the same order and cannot deadlock.
     func upsertBuckets(_ rows: [BucketRow], id: (SeriesID) -> Int64) throws(KlasterError) {
         guard !rows.isEmpty else { return }
         struct Key: Hashable { var width: Int64, series: Int64, start: Int64 }
@@ -158,6 +196,7 @@ extension PostgresSession {
                 storedWidthsCache.insert(w)
             }
             let list = byWidth[width]!.sorted { ($0.key.series, $0.key.start) < ($1.key.series, $1.key.start) }
+            if try copyBuckets(list.map { ($0.key.series, $0.value) }, width: w) { continue }
             var a = (0..<12).map { _ in PGArray(reserving: list.count) }
             for (k, b) in list {
                 let empty = b.count == 0
@@ -167,7 +206,44 @@ extension PostgresSession {
                 a[8].append(empty ? nil : b.lastTs); a[9].append(empty ? nil : b.last)
                 a[10].append(b.delta); a[11].append(b.implausible)
             }
-            _ = try connection.run(prepared: "upsert_\(w.description)", PostgresSchema.bucketUpsert(w), a.map { Optional($0.literal) })
+            try connection.runDeferred(prepared: "upsert_\(w.description)", PostgresSchema.bucketUpsert(w), a.map { Optional($0.literal) })
         }
     }
+
+    /// New bucket rows as one binary COPY into their width's table, inside a
+    /// savepoint: a final minute is written once, so its rows are nearly
+    /// always new and the COPY stores them several times faster than the
+    /// upsert. When a row is already there (a coarse bucket that gathers
+    /// minutes over several batches, a delta correction) the COPY fails
+    /// whole and the caller upserts; the width then skips the COPY for its
+    /// next `bucketCopyPause` batches, so a width whose rows usually exist
+    /// does not pay a failed COPY each time.
+    /// - Parameter list: Database series ids and rows, in (series, start) order.
+    /// - Returns: `true` when the rows were stored.
+    func copyBuckets(_ list: [(series: Int64, row: BucketRow)], width: BucketWidth) throws(KlasterError) -> Bool {
+        if let pause = bucketCopyPaused[width], pause > 0 {
+            bucketCopyPaused[width] = pause - 1
+            return false
+        }
+        // A row: 12 fields of 4-byte lengths and 4 + 10 × 8 + 8 bytes at most, plus its field count.
+        var rows = PGCopyBinary(reservingRows: list.count, bytesPerRow: 2 + 12 * 4 + 92)
+        for (series, b) in list {
+            let empty = b.count == 0
+            rows.beginRow(fields: 12)
+            rows.append(int32: Int32(truncatingIfNeeded: series)); rows.append(int64: b.start); rows.append(int64: b.count); rows.append(b.sum)
+            rows.append(empty ? nil : b.min); rows.append(empty ? nil : b.max)
+            rows.append(int64: empty ? nil : b.firstTs); rows.append(empty ? nil : b.first)
+            rows.append(int64: empty ? nil : b.lastTs); rows.append(empty ? nil : b.last)
+            rows.append(b.delta); rows.append(int64: b.implausible)
+        }
+        let sql = "COPY \(PostgresSchema.bucketTable(width)) (\(PostgresSchema.bucketColumns)) FROM STDIN (FORMAT binary)"
+        guard try connection.copyInUnlessDuplicate(sql, rows.finish()) != nil else {
+            bucketCopyPaused[width] = Self.bucketCopyPause
+            return false
+        }
+        return true
+    }
+
+    /// Batches a width's bucket rows go straight to the upsert after a COPY of them met an existing row.
+    static let bucketCopyPause = 16
 }

@@ -26,6 +26,8 @@ final class PostgresSession: StoreWriter {
     var cursorCount = 0
     /// Widths known to have a table (filled on first upsert).
     var storedWidthsCache: Set<BucketWidth> = []
+    /// Widths whose bucket rows skip the COPY for this many more batches (`copyBuckets`).
+    var bucketCopyPaused: [BucketWidth: Int] = [:]
     /// Starts of the `readings` partitions known to exist.
     var partitions: Set<EpochMillis> = []
     /// This process's row key in `counters`: each writer adds to its own rows,
