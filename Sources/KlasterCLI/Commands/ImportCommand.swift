@@ -61,20 +61,22 @@ struct ImportCommand: AsyncParsableCommand {
                                     finalizing: true)
         aggregator.setClock(wallClockMillis())
         aggregator.restore(series: known, frontiers: frontiers, open: open)
-        var importer = Importer(store: store, resolver: resolver, aggregator: aggregator,
+        var importer = Importer(committer: ImportCommitter(store: store), resolver: resolver, aggregator: aggregator,
                                 parser: PayloadParser(config: cfg.ingest), batchSize: batchSize,
                                 progress: StandardOutput.stderrIsTerminal)
         for f in files { try importer.importFile(f) }
         try importer.commit()
+        try importer.committer.finish()
         importer.finishProgress()
         let s = importer.summary
         StandardOutput.note("imported \(s.records) records (\(s.rejected) dead-lettered) from \(files.count) file(s) into \(store.location)\n")
     }
 }
 
-/// The import loop: records → parser → aggregator → batches.
+/// The import loop: records → parser → aggregator → batches (committed
+/// behind the loop by `committer`).
 struct Importer {
-    let store: any Store
+    let committer: ImportCommitter
     let resolver: SeriesResolver
     let aggregator: Aggregator
     let parser: PayloadParser
@@ -176,7 +178,7 @@ struct Importer {
         for s in resolver.takeNewSeries() { aggregator.register(s) }
         let batch = aggregator.takeBatch(lastMessageSeq: seq)
         pending = 0
-        if !batch.isEmpty { try store.apply(batch) }
+        if !batch.isEmpty { try committer.submit(batch) }
         if progress, summary.records - lastProgress >= 100_000 {
             lastProgress = summary.records
             StandardOutput.note("\rimported \(summary.records) records…")
