@@ -16,6 +16,7 @@
 #   before  klaster ingest of another build, $KLASTER_BEFORE (e.g. a copy of the
 #           binary before a change), to compare two builds in the same run
 #   postgres klaster ingest into PostgreSQL (Benchmarks/postgres/drain.sh runs it)
+#   pgbefore the same with $KLASTER_BEFORE
 # Reports per round msg/s, ratio to mosquitto_sub, CPU (user+sys) per message
 # and peak RSS (/usr/bin/time -v), then a table of medians.
 #
@@ -63,15 +64,19 @@ consumer_python() {
 # PostgreSQL: `klaster ingest` with the PostgreSQL store into $KLASTER_PG_URL,
 # emptied before each drain by $KLASTER_PG_RESET (a command).
 # Benchmarks/postgres/drain.sh starts a private server and sets both.
-consumer_postgres() {
-  klaster_config "$1" "$WORK/klaster.toml"
+# pgbefore: the same with $KLASTER_BEFORE, to compare two builds on PostgreSQL.
+consumer_postgres() { postgres_ingest "$BIN" "$1" postgres; }
+consumer_pgbefore() { postgres_ingest "${KLASTER_BEFORE:?set KLASTER_BEFORE to the other klaster binary}" "$1" pgbefore; }
+postgres_ingest() {
+  klaster_config "$2" "$WORK/klaster.toml"
   ${KLASTER_PG_RESET:?run Benchmarks/postgres/drain.sh, which sets KLASTER_PG_URL and KLASTER_PG_RESET}
-  /usr/bin/time -v -o "$TIMES" "$BIN" ingest --config "$WORK/klaster.toml" --db "${KLASTER_PG_URL:?}" \
-    --max-messages "$N" 2>"$WORK/postgres.log"
+  /usr/bin/time -v -o "$TIMES" "$1" ingest --config "$WORK/klaster.toml" --db "${KLASTER_PG_URL:?}" \
+    --max-messages "$N" 2>"$WORK/$3.log"
 }
 
 declare -A RATE CPU RSS
 LABEL_sub="mosquitto_sub"; LABEL_klaster="klaster ingest"; LABEL_python="paho+sqlite3"; LABEL_postgres="klaster (postgres)"; LABEL_before="klaster before"; LABEL_unbuffered="klaster unbuffered"
+LABEL_pgbefore="before (postgres)"
 label() { local v="LABEL_$1"; echo "${!v}"; }
 
 echo "# $(date -u +%FT%TZ)  host load: $(load)  klaster: $("$BIN" --version 2>/dev/null || echo "$BIN")"

@@ -4,6 +4,8 @@
 # PostgreSQL 15 that this script starts on a free loopback port and stops by pid.
 #
 #   Benchmarks/postgres/drain.sh [MESSAGES=240000] [ROUNDS=2]   (SERIES_LIST default 2000)
+#   KLASTER_BEFORE=old/klaster CONSUMERS="sub postgres pgbefore" Benchmarks/postgres/drain.sh …
+#   compares two builds on PostgreSQL in the same run.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}

@@ -15,8 +15,9 @@
 #
 # Starts a private PostgreSQL 15 on a free loopback port in $BENCH_DIR (as the
 # postgres user when run as root) and stops it by pid on exit. Needs a release
-# build (`swift build -c release --product klaster`). Runs A B A B … and prints
-# each time and the medians.
+# build (`swift build -c release --product klaster`; KLASTER_BIN names another).
+# Runs A B A B … and prints each time and the medians; with KLASTER_BEFORE set
+# (another build's binary) the import part also times that build each round.
 set -euo pipefail
 ROUNDS=${1:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,7 +48,7 @@ URL="postgresql://postgres@127.0.0.1:$PORT/bench"
 PARTS=${PARTS:-import bulk}
 if [[ " $PARTS " == *" import "* ]]; then
 echo "== import: $N readings over $S series into PostgreSQL (raw + 1m/15m/1h/1d buckets) vs psql \\copy into (series, ts)-keyed table"
-: > "$D/klaster.times"; : > "$D/copy.times"
+: > "$D/klaster.times"; : > "$D/copy.times"; : > "$D/before.times"
 for r in $(seq 1 "$ROUNDS"); do
   fresh bench
   t=$(now); "$K" import --db "$URL" "$D/readings.csv" 2>/dev/null; e=$(now)
@@ -56,11 +57,23 @@ for r in $(seq 1 "$ROUNDS"); do
   psql -d bare -c "CREATE TABLE r (series text NOT NULL, ts bigint NOT NULL, value double precision NOT NULL, PRIMARY KEY (series, ts))"
   t=$(now); psql -d bare -c "\\copy r FROM '$D/readings.csv' WITH (FORMAT csv, HEADER true)"; e=$(now)
   echo "$e - $t" | bc -l >> "$D/copy.times"
-  printf 'round %d: klaster import %.2fs  psql \\copy %.2fs\n' "$r" "$(tail -1 "$D/klaster.times")" "$(tail -1 "$D/copy.times")"
+  printf 'round %d: klaster import %.2fs  psql \\copy %.2fs' "$r" "$(tail -1 "$D/klaster.times")" "$(tail -1 "$D/copy.times")"
+  if [ -n "${KLASTER_BEFORE:-}" ]; then
+    fresh before
+    t=$(now); "$KLASTER_BEFORE" import --db "${URL%/bench}/before" "$D/readings.csv" 2>/dev/null; e=$(now)
+    echo "$e - $t" | bc -l >> "$D/before.times"
+    printf '  before %.2fs' "$(tail -1 "$D/before.times")"
+  fi
+  echo
 done
 km=$(median < "$D/klaster.times"); cm=$(median < "$D/copy.times")
 printf 'median: klaster import %.2fs (%.0f rows/s)  psql \\copy %.2fs (%.0f rows/s)  ratio %.2fx\n' \
   "$km" "$(echo "$N / $km" | bc -l)" "$cm" "$(echo "$N / $cm" | bc -l)" "$(echo "$km / $cm" | bc -l)"
+if [ -n "${KLASTER_BEFORE:-}" ]; then
+  bm=$(median < "$D/before.times")
+  printf 'median: before (%s) %.2fs, ratio to psql \\copy %.2fx; after / before %.2fx\n' "$KLASTER_BEFORE" "$bm" \
+    "$(echo "$bm / $cm" | bc -l)" "$(echo "$km / $bm" | bc -l)"
+fi
 "$K" stats --db "$URL" --format json
 fi
 
