@@ -5,10 +5,10 @@ extension PostgresSession {
     ///
     /// Readings go as one binary COPY, falling back to `INSERT … SELECT FROM
     /// unnest($1::…[], …) ON CONFLICT DO NOTHING` when one is already stored
-    /// (`copyReadings`). The other bulk writes are one `INSERT … SELECT FROM
-    /// unnest(…)` per table (buckets `ON CONFLICT DO UPDATE` merging like
-    /// `BucketRow.merge`, which a COPY cannot do). README, Performance, has
-    /// the measured comparisons.
+    /// (`copyReadings`). Bucket rows of a width go the same way, falling
+    /// back to `ON CONFLICT DO UPDATE` merging like `BucketRow.merge`
+    /// (`copyBuckets`); the other bulk writes are one `INSERT … SELECT FROM
+    /// unnest(…)` per table. README, Performance, has the measured comparisons.
     ///
     /// Statements whose result is not read are deferred
     /// (`PGConnection.runDeferred`): they reach the server with the COMMIT,
