@@ -64,8 +64,15 @@ struct ImportCommand: AsyncParsableCommand {
         var importer = Importer(committer: ImportCommitter(store: store), resolver: resolver, aggregator: aggregator,
                                 parser: PayloadParser(config: cfg.ingest), batchSize: batchSize,
                                 progress: StandardOutput.stderrIsTerminal)
-        for f in files { try importer.importFile(f) }
-        try importer.commit()
+        do {
+            for f in files { try importer.importFile(f) }
+            try importer.commit()
+        } catch {
+            // The batch in flight still commits (or fails) before the error
+            // is reported: what is stored is then a known prefix of the input.
+            try? importer.committer.finish()
+            throw error
+        }
         try importer.committer.finish()
         importer.finishProgress()
         let s = importer.summary

@@ -156,7 +156,11 @@ final class PGConnection {
                 } == 1
             }
         }
-        guard sent, PQpipelineSync(handle) == 1 else { throw PostgresError.lost(handle, "sending a pipeline") }
+        guard sent, PQpipelineSync(handle) == 1 else {
+            let error = PostgresError.lost(handle, "sending a pipeline")
+            PQexitPipelineMode(handle)
+            throw error
+        }
         func describe(_ i: Int) -> String {
             switch statements[min(i, statements.count - 1)] {
             case .sql(let sql): return "running \(sql.prefix(60))"
@@ -171,7 +175,9 @@ final class PGConnection {
             guard let r = PQgetResult(handle) else {
                 index += 1
                 if PQstatus(handle) == CONNECTION_BAD || index > statements.count + 1 {
-                    throw PostgresError.lost(handle, describe(index))
+                    let error = PostgresError.lost(handle, describe(index))
+                    PQexitPipelineMode(handle)
+                    throw error
                 }
                 continue
             }
