@@ -137,3 +137,14 @@ public struct KlasterConfig: Sendable, Equatable {
 
     public init() {}
 }
+
+extension KlasterConfig {
+    /// Shared mode (README "Scaling out"): `storage.backend = "postgres"` and
+    /// `mqtt.shared_group` set. Then several ingesters may receive readings of
+    /// one series, so each stores raw readings only and a shared finalising
+    /// step computes the buckets from all of them. (SQLite has one writer per
+    /// file: there a shared group only spreads load between databases.)
+    public var isSharedIngest: Bool {
+        storage.backend == .postgres && !(mqtt.sharedGroup ?? "").isEmpty
+    }
+}

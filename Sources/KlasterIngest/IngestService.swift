@@ -49,13 +49,27 @@ public final class IngestService: Service, Sendable {
         // many writers: no lock.
         writerLock = config.storage.backend == .sqlite ? try WriterLock(database: config.storage.path) : nil
         let store = try config.openStore(create: true)
-        // The open window is rebuilt from raw readings: what was acknowledged is on disk.
-        let (known, frontiers, recent) = try store.ingestRestoreState()
         let startSeq = try store.committedSeq()
-        let aggregator = Aggregator(widths: config.buckets.widths, allowedLateness: config.buckets.allowedLateness,
+        let known: [SeriesInfo], recent: [Reading]
+        let aggregator: Aggregator
+        if config.isSharedIngest {
+            // Shared mode: raw readings only; the shared finalising step computes
+            // the buckets from every ingester's readings (`SharedFinalizer`).
+            known = try store.read { (db: any StoreReader) throws(KlasterError) -> [SeriesInfo] in try db.loadSeries() }
+            recent = []
+            aggregator = Aggregator(widths: config.buckets.widths, allowedLateness: config.buckets.allowedLateness,
+                                    quantities: config.quantities, rawOnly: true)
+            aggregator.restore(series: known, recent: [])
+        } else {
+            // The open window is rebuilt from raw readings: what was acknowledged is on disk.
+            let (series, frontiers, open) = try store.ingestRestoreState()
+            known = series
+            recent = open
+            aggregator = Aggregator(widths: config.buckets.widths, allowedLateness: config.buckets.allowedLateness,
                                     quantities: config.quantities, finalizing: true)
-        aggregator.setClock(IngestClock.wallMillis())
-        aggregator.restore(series: known, frontiers: frontiers, open: recent)
+            aggregator.setClock(IngestClock.wallMillis())
+            aggregator.restore(series: known, frontiers: frontiers, open: recent)
+        }
         let resolver = SeriesResolver(pattern: pattern, quantities: config.quantities, known: known, maxSeries: config.ingest.maxSeries)
         let decoder = IngestMessageDecoder(resolver: resolver, config: config)
         let metrics = IngestMetrics()
@@ -67,7 +81,7 @@ public final class IngestService: Service, Sendable {
         logger.info("ingest ready", metadata: [
             "db": "\(store.location)", "series": "\(known.count)", "recent_readings": "\(recent.count)",
             "committed_seq": "\(startSeq)", "broker": "\(options.url)", "client_id": "\(options.clientID ?? "-")",
-            "alert_rules": "\(config.alerts.count)",
+            "alert_rules": "\(config.alerts.count)", "shared": "\(config.isSharedIngest)",
         ])
     }
 

@@ -121,6 +121,18 @@ public protocol StoreWriter: StoreReader {
 
     /// Replaces the saved states of the given rules.
     func saveAlertStates(_ states: [String: AlertState]) throws(KlasterError)
+
+    /// Takes the shared finalising step's locks for the rest of the write
+    /// transaction, first thing in it (``StoreWriter/finalizeShared(widths:allowedLateness:now:idle:)``).
+    /// - Returns: `false` when another process is finalising or queued to
+    ///   (then skip the step). A backend with one writer per database
+    ///   needs no lock (the default: `true`).
+    func lockForSharedFinalize() throws(KlasterError) -> Bool
+}
+
+extension StoreWriter {
+    /// One writer per database: nothing to serialise against.
+    public func lockForSharedFinalize() throws(KlasterError) -> Bool { true }
 }
 
 extension StoreReader {

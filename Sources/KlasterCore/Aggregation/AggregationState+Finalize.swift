@@ -91,11 +91,18 @@ extension AggregationState {
     /// computation) for ever. Its frontier moves past its newest reading, so a
     /// reading that still arrives for those buckets is late.
     mutating func finalizeIdle(idleAfter: Int64) {
-        let finest = partials.widths[partials.finest]
         for sid in series.indices where !series[sid].pending.isEmpty && series[sid].lastSeen < clock &- idleAfter {
-            guard let newest = series[sid].window.newest else { continue }
-            advance(series: SeriesID(sid), to: finest.start(of: newest) + finest.millis)
+            finalizeAll(series: SeriesID(sid))
         }
+    }
+
+    /// Finalises every open bucket of `id`: its frontier moves past its
+    /// newest reading (the idle rule, for one series).
+    mutating func finalizeAll(series id: SeriesID) {
+        let sid = Int(id)
+        guard sid < series.count, !series[sid].pending.isEmpty, let newest = series[sid].window.newest else { return }
+        let finest = partials.widths[partials.finest]
+        advance(series: id, to: finest.start(of: newest) + finest.millis)
     }
 
     /// The oldest start of any open bucket (`nil` when none is open): raw

@@ -31,6 +31,8 @@ struct AggregationState {
 
     /// Whether batches carry only final buckets (see ``Aggregator/finalizing``).
     let finalizing: Bool
+    /// Whether only raw readings are collected (see ``Aggregator/rawOnly``).
+    let rawOnly: Bool
 
     var series: ContiguousArray<SeriesState> = []
     var partials: PartialBuckets
@@ -51,13 +53,15 @@ struct AggregationState {
     var openFromCache: EpochMillis?
     var openFromStale = false
 
-    init(widths: [BucketWidth], allowedLateness: Int64, quantities: QuantityTable, finalizing: Bool) {
+    init(widths: [BucketWidth], allowedLateness: Int64, quantities: QuantityTable, finalizing: Bool, rawOnly: Bool) {
+        precondition(!(finalizing && rawOnly), "a raw-only aggregator finalises nothing")
         precondition(!widths.isEmpty, "at least one bucket width")
         precondition(allowedLateness >= 0, "allowed lateness must not be negative")
         self.widths = widths
         self.allowedLateness = allowedLateness
         self.quantities = quantities
         self.finalizing = finalizing
+        self.rawOnly = rawOnly
         self.partials = PartialBuckets(widths: widths)
         precondition(!finalizing || !partials.hasOtherDirectWidths,
                      "finalising needs every width to be a multiple of the finest (validated with the config)")
@@ -88,6 +92,7 @@ struct AggregationState {
     mutating func add(_ r: Reading) -> AddOutcome {
         let sid = Int(r.series)
         if sid >= series.count { ensureSeries(r.series) }
+        if rawOnly { return collect(r) }
         let aggregated = r.quality != .bad
         if finalizing {
             series[sid].lastSeen = clock
@@ -139,6 +144,29 @@ struct AggregationState {
             }
         }
         return .accepted
+    }
+
+    /// Raw-only mode: dedupe within the lateness window, store everything else.
+    private mutating func collect(_ r: Reading) -> AddOutcome {
+        let sid = Int(r.series)
+        let entry = WindowEntry(ts: r.ts, value: r.value, aggregated: r.quality != .bad)
+        if let newest = series[sid].window.newest, r.ts <= newest {
+            if r.ts >= newest - allowedLateness {
+                let i = series[sid].window.lowerBound(r.ts)
+                if i < series[sid].window.count && series[sid].window[i].ts == r.ts {
+                    counters.duplicates += 1
+                    return .duplicate
+                }
+                series[sid].window.insert(entry, at: i)
+            }
+            // Older than the window: the store's insert-or-ignore dedupes it.
+        } else {
+            series[sid].window.append(entry)
+            prune(series: r.series, boundary: r.ts - allowedLateness)
+        }
+        counters.readings += 1
+        readings.append(r)
+        return entry.aggregated ? .accepted : .rawOnly
     }
 
     private mutating func late(_ r: Reading) -> AddOutcome {
@@ -214,7 +242,9 @@ struct AggregationState {
         readings.reserveCapacity(Swift.max(previous, 64))
         batch.lateReadings = lateReadings
         lateReadings = []
-        if finalizing {
+        if rawOnly {
+            batch.role = .sharedIngest
+        } else if finalizing {
             batch.buckets = finalRows
             finalRows = []
             batch.frontiers = frontiers

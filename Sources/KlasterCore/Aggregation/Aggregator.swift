@@ -48,9 +48,22 @@ public final class Aggregator {
     ///   - quantities: the quantity table, for each counter's rollover and max rate.
     ///   - finalizing: Hand out final buckets only (see ``finalizing``). Every
     ///     width must then be a multiple of the finest.
-    public init(widths: [BucketWidth], allowedLateness: Int64, quantities: QuantityTable, finalizing: Bool = false) {
-        state = AggregationState(widths: widths, allowedLateness: allowedLateness, quantities: quantities, finalizing: finalizing)
+    ///   - rawOnly: Aggregate nothing (see ``rawOnly``); not with `finalizing`.
+    public init(widths: [BucketWidth], allowedLateness: Int64, quantities: QuantityTable, finalizing: Bool = false,
+                rawOnly: Bool = false) {
+        state = AggregationState(widths: widths, allowedLateness: allowedLateness, quantities: quantities,
+                                 finalizing: finalizing, rawOnly: rawOnly)
     }
+
+    /// Whether the aggregator only collects raw readings: a shared-mode
+    /// ingester's (``WriterRole/sharedIngest``), whose buckets the shared
+    /// finalising step computes from every ingester's raw readings. It keeps
+    /// a lateness window of timestamps per series to count redelivered and
+    /// republished readings as duplicates, and no buckets; lateness is the
+    /// store's to decide (against the stored frontier), so no reading is late
+    /// here, and one older than the window goes to the store, which ignores
+    /// it if its (series, ts) is stored. Batches carry role `.sharedIngest`.
+    public var rawOnly: Bool { state.rawOnly }
 
     /// Whether batches carry final buckets only. Then a bucket of the finest
     /// width is handed out once its series' newest reading is
@@ -140,6 +153,14 @@ public final class Aggregator {
     /// - Complexity: O(series).
     public func finalizeIdle(idleAfter: Int64) {
         state.finalizeIdle(idleAfter: idleAfter)
+    }
+
+    /// Finalises every open bucket of the given series, as the idle rule
+    /// does (``finalizeIdle(idleAfter:)``) but for series the caller judged
+    /// idle: the shared finalising step, whose replayed readings carry no
+    /// receive time. They go out with the next batch. Finalising mode.
+    public func finalize(series ids: some Sequence<SeriesID>) {
+        for id in ids { state.finalizeAll(series: id) }
     }
 
     /// The oldest start of any open bucket, `nil` when none is open (finalising

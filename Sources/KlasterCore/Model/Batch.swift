@@ -34,6 +34,8 @@ public struct Batch: Sendable {
     /// Series marked stale or fresh (Sparkplug DEATH/BIRTH), in order.
     public var staleMarks: [SeriesStaleMark] = []
     public var counters = IngestCounters()
+    /// Who wrote the batch and so what the store does with it (see ``WriterRole``).
+    public var role = WriterRole.sole
 
     public init(lastMessageSeq: UInt64) {
         self.lastMessageSeq = lastMessageSeq
@@ -43,4 +45,28 @@ public struct Batch: Sendable {
         newSeries.isEmpty && readings.isEmpty && lateReadings.isEmpty && buckets.isEmpty && frontiers.isEmpty
             && deadLetters.isEmpty && staleMarks.isEmpty && counters == IngestCounters()
     }
+}
+
+/// How a batch's writer shares the database with others.
+///
+/// Shared mode (README "Scaling out": PostgreSQL and `mqtt.shared_group`) splits
+/// the sole writer's job in two: every ingester stores raw readings only, and a
+/// finalising step that one process at a time runs (under an advisory lock)
+/// computes the final buckets from the merged raw readings of all of them. So
+/// counter deltas are taken over consecutive readings whichever process
+/// received them.
+public enum WriterRole: Sendable, Equatable {
+    /// The writer aggregates what it receives itself and finalises its own
+    /// series (SQLite; PostgreSQL with one ingester per series).
+    case sole
+    /// A shared-mode ingester's batch: raw readings, new series, dead letters,
+    /// counters and stale marks, no buckets and no frontiers. The store decides
+    /// lateness against the stored frontier (a reading older than its series'
+    /// `final_until` is late) under the shared finalise lock, and lowers the
+    /// open-window bound to the batch's oldest stored reading.
+    case sharedIngest
+    /// A shared finalising step's batch: final buckets and frontiers computed
+    /// from the merged raw readings (series ids are the store's own), and the
+    /// oldest open bucket of all series, which replaces every writer's bound.
+    case sharedFinalize
 }

@@ -14,7 +14,8 @@ import CoreMetrics
 /// once when the network thread is holding acknowledgements for it. After
 /// each commit it publishes the committed sequence number. Between commits
 /// (after one, or when idle) it runs the housekeeping that must not slow the
-/// ack path: alert evaluation (`AlertEmitter`) and retention (`RetentionSweeper`).
+/// ack path: alert evaluation (`AlertEmitter`) and retention (`RetentionSweeper`),
+/// and in shared mode the finalising step (`SharedFinalizer`).
 final class AggregatorLoop {
     private let shared: IngestShared
     private let aggregator: Aggregator
@@ -29,6 +30,8 @@ final class AggregatorLoop {
     private let logger: Logger
     /// Alert emitter (when rules are configured) and retention sweeper.
     private let housekeeping: [any HousekeepingTask]
+    /// Shared mode: the finalising step (the aggregator then only collects raw readings).
+    private let finalizer: SharedFinalizer?
 
     private var buffer: [IngestEvent] = []
     private var deadLetters: SideQueueReader<DeadLetter>
@@ -54,6 +57,7 @@ final class AggregatorLoop {
         self.aggregator = aggregator
         self.store = store
         idleAfter = max(2 * config.buckets.allowedLateness, 60_000)
+        finalizer = aggregator.rawOnly ? SharedFinalizer(store: store, config: config, idleAfter: idleAfter, logger: logger) : nil
         batchMaxMessages = max(1, config.ingest.batchMaxMessages)
         batchMaxDelayMillis = max(1, config.ingest.batchMaxDelay)
         self.maxMessages = maxMessages
@@ -98,6 +102,7 @@ final class AggregatorLoop {
                 }
                 if pendingMessages == 0 && !shared.stopRequested.load(ordering: .relaxed) {
                     // Nothing to commit, nothing waiting for an ack: housekeeping costs no latency here.
+                    finalizer?.idle()
                     for task in housekeeping { task.idle() }
                 }
                 if idleRounds > 2 { sleepUntilWoken(streaming: pendingMessages > 0) }
@@ -144,7 +149,7 @@ final class AggregatorLoop {
     private func commit() -> Bool {
         let started = ContinuousClock.now
         let now = IngestClock.wallMillis()
-        if now - lastIdleCheck >= 1_000 {
+        if finalizer == nil && now - lastIdleCheck >= 1_000 {
             // O(series): at most once a second.
             aggregator.setClock(now)
             aggregator.finalizeIdle(idleAfter: idleAfter)
@@ -194,6 +199,7 @@ final class AggregatorLoop {
             shared.requestStop()
         }
         // After the commit is published (the PUBACKs are already free to go).
+        finalizer?.committed()
         for task in housekeeping { task.committed() }
         return true
     }

@@ -14,13 +14,22 @@ extension PostgresSession {
     /// (`PGConnection.runDeferred`): they reach the server with the COMMIT,
     /// in one round trip.
     func apply(_ batch: Batch) throws(KlasterError) -> UInt64 {
+        if batch.role == .sharedIngest {
+            // First thing: a finalising step either sees this batch's readings
+            // or ran before it, and then they are judged against its frontiers.
+            try connection.execute("SELECT pg_advisory_xact_lock_shared(\(Self.finalizeLock))")
+        }
         try ensurePartitions(for: batch.readings.lazy.map(\.ts))
         try ensurePartitions(for: batch.lateReadings.lazy.map(\.ts))
         let c = connection
         var newIDs: [SeriesID: SeriesID] = [:]
         if !batch.newSeries.isEmpty {
             var key = PGArray(), plant = PGArray(), quantity = PGArray(), kind = PGArray(), unit = PGArray()
-            for s in batch.newSeries {
+            // Shared ingest, in key order: ingesters meeting the same new series
+            // take the unique index's locks in one order (no deadlock). Else in
+            // arrival order: ids as the SQLite store gives them.
+            let shared = batch.role == .sharedIngest
+            for s in shared ? batch.newSeries.sorted(by: { $0.key < $1.key }) : batch.newSeries {
                 key.append(s.key); plant.append(s.plant); quantity.append(s.quantity)
                 kind.append(s.kind.rawValue); unit.append(s.unit)
             }
@@ -40,7 +49,12 @@ extension PostgresSession {
             }
         }
         let uncommitted = uncommittedIDMap, committed = idMap
-        func dbID(_ local: SeriesID) -> Int64 { Int64(newIDs[local] ?? uncommitted[local] ?? committed[local] ?? local) }
+        // The shared finalising step aggregates the store's own series ids.
+        let mapped = batch.role != .sharedFinalize
+        func dbID(_ local: SeriesID) -> Int64 {
+            guard mapped else { return Int64(local) }
+            return Int64(newIDs[local] ?? uncommitted[local] ?? committed[local] ?? local)
+        }
 
         func insert(_ readings: [Reading], late: Bool) throws(KlasterError) -> Int64 {
             guard !readings.isEmpty else { return 0 }
@@ -58,18 +72,65 @@ extension PostgresSession {
                 """, [ts.literal, series.literal, value.literal, seq.literal, quality.literal, late ? "true" : "false"])
             return Int64(r.affected)
         }
-        // First as one binary COPY (on time and late together), which
+        /// Shared ingest: late iff older than the series' stored frontier, and
+        /// this writer's open-window bound lowered to the oldest stored reading
+        /// that is not late — one statement. Rows go in primary-key order so
+        /// that ingesters storing the same republished reading lock the index
+        /// in one order (no deadlock).
+        func insertShared(_ readings: [Reading]) throws(KlasterError) -> (inserted: Int64, late: Int64) {
+            guard !readings.isEmpty else { return (0, 0) }
+            let n = readings.count
+            var ts = PGArray(reserving: n), series = PGArray(reserving: n), value = PGArray(reserving: n)
+            var seq = PGArray(reserving: n), quality = PGArray(reserving: n)
+            for r in readings {
+                ts.append(r.ts); series.append(dbID(r.series)); value.append(r.value)
+                seq.append(r.seq.map { Int64(bitPattern: $0) }); quality.append(Int64(r.quality.rawValue))
+            }
+            let r = try c.run(prepared: "insert_readings_shared", """
+                WITH ins AS (
+                    INSERT INTO readings (ts, series, value, seq, quality, late)
+                    SELECT u.ts, u.series, u.value, u.seq, u.quality, coalesce(u.ts < s.final_until, false)
+                    FROM unnest($1::bigint[], $2::integer[], $3::float8[], $4::bigint[], $5::smallint[])
+                        AS u (ts, series, value, seq, quality)
+                    JOIN series s ON s.id = u.series
+                    ORDER BY u.ts, u.series
+                    ON CONFLICT DO NOTHING
+                    RETURNING ts, late
+                ), n AS (
+                    SELECT count(*) AS inserted, count(*) FILTER (WHERE late) AS late,
+                           min(ts) FILTER (WHERE NOT late) AS lo FROM ins
+                ), bound AS (
+                    INSERT INTO counters AS c (writer, name, value)
+                    SELECT $6::text, 'open_from', lo FROM n WHERE lo IS NOT NULL
+                    ON CONFLICT (writer, name) DO UPDATE SET value = least(c.value, excluded.value)
+                )
+                SELECT inserted, late FROM n
+                """, [ts.literal, series.literal, value.literal, seq.literal, quality.literal, writerID])
+            return (r.int64(0, 0), r.int64(0, 1))
+        }
+        // Else first as one binary COPY (on time and late together), which
         // stores a batch several times faster than the INSERT; when a row is
         // already stored (a redelivery, a re-run import) the COPY fails as a
         // whole, its savepoint is rolled back and the INSERTs skip the
         // duplicates row by row.
         let insertedOnTime: Int64, insertedLate: Int64
-        if try copyReadings(batch.readings, batch.lateReadings, id: dbID) {
+        var lateDuplicates = Int64(batch.lateReadings.count)
+        var late = batch.counters.late
+        if batch.role == .sharedIngest {
+            // The raw-only aggregator judges no reading late: the store does
+            // (so no COPY here: lateness needs the join against `series`).
+            let (inserted, storedLate) = try insertShared(batch.readings + batch.lateReadings)
+            insertedOnTime = inserted - storedLate
+            insertedLate = storedLate
+            lateDuplicates = 0
+            late = storedLate
+        } else if try copyReadings(batch.readings, batch.lateReadings, id: dbID) {
             (insertedOnTime, insertedLate) = (Int64(batch.readings.count), Int64(batch.lateReadings.count))
         } else {
             insertedOnTime = try insert(batch.readings, late: false)
             insertedLate = try insert(batch.lateReadings, late: true)
         }
+        if batch.role != .sharedIngest { lateDuplicates -= insertedLate }
 
         try upsertBuckets(batch.buckets, id: dbID)
 
@@ -85,8 +146,24 @@ extension PostgresSession {
                 """, [id.literal, until.literal, ats.literal, avalue.literal])
         }
         // Each writer keeps its own open_from (readers take the oldest): an
-        // ingester for one plant must not hide another's open window.
-        if let openFrom = batch.openFrom {
+        // ingester for one plant must not hide another's open window. In
+        // shared mode ingesters only lower theirs (with their readings,
+        // above), and the finalising step — which sees every open reading,
+        // under the exclusive lock — replaces them all with the oldest open
+        // bucket; readings stored after it lower their writer's row again.
+        // So the minimum is a lower bound of every open reading's ts, series
+        // never finalised included, without an idle series' frontier pinning it.
+        if batch.role == .sharedIngest {
+            // Bound lowered by `insertShared`.
+        } else if batch.role == .sharedFinalize {
+            try c.runDeferred(prepared: "clear_all_open_from", "DELETE FROM counters WHERE name = 'open_from'", [])
+            if let openFrom = batch.openFrom {
+                try c.runDeferred(prepared: "set_open_from", """
+                    INSERT INTO counters (writer, name, value) VALUES ($1::text, 'open_from', $2::bigint)
+                    ON CONFLICT (writer, name) DO UPDATE SET value = excluded.value
+                    """, [writerID, String(openFrom)])
+            }
+        } else if let openFrom = batch.openFrom {
             try c.runDeferred(prepared: "set_open_from", """
                 INSERT INTO counters (writer, name, value) VALUES ($1::text, 'open_from', $2::bigint)
                 ON CONFLICT (writer, name) DO UPDATE SET value = excluded.value
@@ -121,11 +198,10 @@ extension PostgresSession {
         // (series, ts) is already stored is a duplicate, not late.
         let k = batch.counters
         let inserted = insertedOnTime + insertedLate
-        let lateDuplicates = Int64(batch.lateReadings.count) - insertedLate
         let ignored = Int64(batch.readings.count + batch.lateReadings.count) - inserted
         var adds: [(String, Int64)] = [
             ("messages", k.messages), ("readings", inserted), ("accepted", k.readings),
-            ("duplicates", k.duplicates + ignored), ("late", k.late - lateDuplicates), ("implausible", k.implausible),
+            ("duplicates", k.duplicates + ignored), ("late", late - lateDuplicates), ("implausible", k.implausible),
         ]
         for (reason, n) in k.deadLetters.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             adds.append(("deadletter:\(reason.rawValue)", n))

@@ -108,6 +108,23 @@ final class PostgresSession: StoreWriter {
     /// Advisory lock keys (arbitrary constants, "KLAS" + a number).
     static let migrationLock: Int64 = 0x4B4C_4153_0001
     static let partitionLock: Int64 = 0x4B4C_4153_0002
+    /// Shared mode's finalise lock K: every shared ingest transaction holds it
+    /// shared, the finalising step exclusively (``WriterRole``).
+    static let finalizeLock: Int64 = 0x4B4C_4153_0003
+    /// K2, tried before K: only one process at a time even queues for K
+    /// exclusively (a second one would only repeat the step behind it).
+    static let finalizeQueueLock: Int64 = 0x4B4C_4153_0004
+
+    /// See `StoreWriter.lockForSharedFinalize()`. The exclusive wait for K is
+    /// blocking on purpose: ingest transactions are short but never stop on a
+    /// busy fleet, so a try-lock would rarely find K free; once this request
+    /// waits, PostgreSQL queues new shared requests behind it, so the wait is
+    /// one commit's length.
+    func lockForSharedFinalize() throws(KlasterError) -> Bool {
+        guard try connection.scalarInt("SELECT pg_try_advisory_xact_lock(\(Self.finalizeQueueLock))::int") == 1 else { return false }
+        try connection.execute("SELECT pg_advisory_xact_lock(\(Self.finalizeLock))")
+        return true
+    }
 
     /// Makes sure every configured width has a table and a view.
     func prepareWidths() throws(KlasterError) {
