@@ -41,9 +41,10 @@ start_broker() {
   return 69
 }
 
-# register_session ID: a persistent QoS 1 session on nextgen/#; from now on
-# the broker queues every message for it.
-register_session() { mosquitto_sub -h 127.0.0.1 -p "$PORT" -i "$1" -c -q 1 -t 'nextgen/#' -E; }
+# register_session ID [TOPIC]: a persistent QoS 1 session on TOPIC (nextgen/#);
+# from now on the broker queues every message for it (its share of them, for
+# a $share/… topic).
+register_session() { mosquitto_sub -h 127.0.0.1 -p "$PORT" -i "$1" -c -q 1 -t "${2:-nextgen/#}" -E; }
 # end_session ID: a clean-session connect discards the session and its queue.
 end_session() { mosquitto_sub -h 127.0.0.1 -p "$PORT" -i "$1" -t 'bench/none' -E; }
 

@@ -17,6 +17,10 @@
 #           binary before a change), to compare two builds in the same run
 #   postgres klaster ingest into PostgreSQL (Benchmarks/postgres/drain.sh runs it)
 #   pgbefore the same with $KLASTER_BEFORE
+#   postgres3 three klaster ingest processes in one shared group ($share/…,
+#           round-robin) into one PostgreSQL (shared mode), timed until the
+#           database has committed all N messages (Benchmarks/postgres/drain.sh
+#           INGESTERS=3 runs it with postgres); CPU and RSS are the three's sums
 # Reports per round msg/s, ratio to mosquitto_sub, CPU (user+sys) per message
 # and peak RSS (/usr/bin/time -v), then a table of medians.
 #
@@ -74,8 +78,36 @@ postgres_ingest() {
     --max-messages "$N" 2>"$WORK/$3.log"
 }
 
+# Shared mode: three members of group bench-<session> (a group per round, so
+# each round's group gets the whole stream), each with its own session.
+consumer_postgres3() {
+  ${KLASTER_PG_RESET:?run Benchmarks/postgres/drain.sh, which sets KLASTER_PG_URL and KLASTER_PG_RESET}
+  local pids=() i
+  for i in 1 2 3; do
+    klaster_config "$1-$i" "$WORK/klaster-$i.toml"
+    sed -i "s|^qos = 1|qos = 1\nshared_group = \"$1\"|" "$WORK/klaster-$i.toml"
+    LOG_LEVEL=debug KLASTER_FINALIZE_PERIOD_MS=${FINALIZE_PERIOD_MS:-5000} /usr/bin/time -v -o "$TIMES.$i" \
+      "$BIN" ingest --config "$WORK/klaster-$i.toml" --db "${KLASTER_PG_URL:?}" 2>"$WORK/postgres3-$i.log" &
+    pids+=($!)
+  done
+  local deadline=$(( $(date +%s) + ${DRAIN_DEADLINE_S:-600} )) got=0
+  until (( got >= N )); do
+    got=$($KLASTER_PG_SQL -c "SELECT coalesce(sum(value), 0) FROM counters WHERE name = 'messages'" 2>/dev/null || echo 0)
+    if (( $(date +%s) > deadline )); then echo "postgres3: only $got of $N messages committed in time" >&2; break; fi
+    sleep 0.05
+  done
+  # SIGTERM to each ingester (/usr/bin/time's child, by its pid), which drains and exits 0.
+  for i in "${pids[@]}"; do kill -TERM "$(pgrep -P "$i")"; done
+  wait "${pids[@]}"
+  awk -F': ' '/User time/ {u += $2} /System time/ {s += $2} /Maximum resident set size/ {r += $2}
+    END {printf "\tUser time (seconds): %s\n\tSystem time (seconds): %s\n\tMaximum resident set size (kbytes): %d\n", u, s, r}' \
+    "$TIMES".[123] > "$TIMES"
+  echo "  postgres3: messages per member: $($KLASTER_PG_SQL -c "SELECT string_agg(value::text, ' ' ORDER BY value) FROM counters WHERE name = 'messages'");" \
+    "finalising steps (ms each): $(grep -h 'shared finalising step' "$WORK"/postgres3-[123].log | grep -o ' ms=[0-9]*' | tr -d '\n')" >&2
+}
+
 declare -A RATE CPU RSS
-LABEL_sub="mosquitto_sub"; LABEL_klaster="klaster ingest"; LABEL_python="paho+sqlite3"; LABEL_postgres="klaster (postgres)"; LABEL_before="klaster before"; LABEL_unbuffered="klaster unbuffered"
+LABEL_sub="mosquitto_sub"; LABEL_klaster="klaster ingest"; LABEL_python="paho+sqlite3"; LABEL_postgres="klaster (postgres)"; LABEL_postgres3="klaster ×3 (pg)"; LABEL_before="klaster before"; LABEL_unbuffered="klaster unbuffered"
 LABEL_pgbefore="before (postgres)"
 label() { local v="LABEL_$1"; echo "${!v}"; }
 
@@ -86,7 +118,11 @@ for S in $SERIES_LIST; do
   secs=$(( (N + S - 1) / S ))
   "$WORK/fleetpub" gen "$S" "$N" "$(stream_start_ms "$secs")" "$stream"
   for r in $(seq 1 "$ROUNDS"); do for c in $CONSUMERS; do
-    register_session "bench-$c-$S-$r"
+    if [[ $c = postgres3 ]]; then
+      for i in 1 2 3; do register_session "bench-$c-$S-$r-$i" "\$share/bench-$c-$S-$r/nextgen/#"; done
+    else
+      register_session "bench-$c-$S-$r"
+    fi
   done; done
   pub=$("$WORK/fleetpub" pub 127.0.0.1 "$PORT" "$stream")
   echo
@@ -97,7 +133,7 @@ for S in $SERIES_LIST; do
       TIMES=$WORK/time.$c
       b0=$(broker_cpu); t0=$(now); "consumer_$c" "bench-$c-$S-$r"; t1=$(now); b1=$(broker_cpu)
       # The session has done its job: end it so later publishes do not queue for it.
-      end_session "bench-$c-$S-$r"
+      if [[ $c = postgres3 ]]; then for i in 1 2 3; do end_session "bench-$c-$S-$r-$i"; done; else end_session "bench-$c-$S-$r"; fi
       wall=$(echo "$t1 - $t0" | bc -l)
       cpu=$(echo "$(field 'User time' "$TIMES") + $(field 'System time' "$TIMES")" | bc -l)
       rss=$(field 'Maximum resident set size' "$TIMES")

@@ -68,6 +68,7 @@ final class SharedFinalizer {
         nextRun = Self.boundary(after: now, period: period)
         let idleAfter = self.idleAfter
         let seen = observed
+        let started = ContinuousClock.now
         do {
             let result = try store.write { (db: any StoreWriter) throws(KlasterError) -> SharedFinalizeResult? in
                 try db.finalizeShared(widths: widths, allowedLateness: allowedLateness, now: now) { newest in
@@ -85,9 +86,11 @@ final class SharedFinalizer {
                 if let o = seen[id], o.newest == ts { next[id] = o } else { next[id] = (ts, now) }
             }
             observed = next
-            if result.frontiers > 0 {
-                logger.debug("shared finalising step", metadata: ["buckets": "\(result.buckets)", "frontiers": "\(result.frontiers)"])
-            }
+            let elapsed = ContinuousClock.now - started
+            logger.debug("shared finalising step", metadata: [
+                "buckets": "\(result.buckets)", "frontiers": "\(result.frontiers)", "open_series": "\(result.newest.count)",
+                "ms": "\(elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            ])
         } catch {
             // Only finalising waits: readings keep being stored and every
             // answer stays exact (the open window is computed from raw rows).
