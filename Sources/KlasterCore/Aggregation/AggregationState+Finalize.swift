@@ -1,7 +1,7 @@
 /// Finalising mode (``Aggregator/finalizing``): instead of handing out every
-/// bucket partial with every batch, the aggregator keeps the finest width's
-/// partials of each series' open buckets and hands out a bucket only once it
-/// is final — when the series' newest reading is `allowedLateness` past the
+/// bucket partial with every batch, the aggregator adds each reading straight
+/// into its series' open buckets of the finest width (``OpenBuckets``; no
+/// per-batch partials) and hands out a bucket only once it is final — when the series' newest reading is `allowedLateness` past the
 /// bucket's end, so no reading that is still in time can reach it. The
 /// finest row then goes out together with its share of every coarser width
 /// (each finest bucket lies inside exactly one bucket of a width it divides)
@@ -13,55 +13,74 @@
 /// per closed minute. What is not final yet is recomputed from the raw
 /// readings — by a reader at query time and by ``restore(series:frontiers:open:)``
 /// after a restart — so an acknowledged reading is never only in memory.
+///
+/// Cost per batch: only the series in `due` (whose newest reading crossed
+/// the next finest boundary past their frontier, checked in `add` against a
+/// precomputed ts) are looked at — about one per series per finest width,
+/// not one per reading.
 extension AggregationState {
-    /// Moves this batch's partials into the open buckets and finalises the
-    /// buckets of every series the batch touched whose frontier moved.
+    /// Finalises the open buckets of every series whose newest reading has
+    /// moved its frontier since the last batch.
+    /// - Complexity: O(series in `due`), not O(readings).
     mutating func finalize() {
-        let rows = partials.take(deriving: false)
-        for r in rows { absorb(r) }
-        checkEpoch = checkEpoch == .max ? 1 : checkEpoch + 1
-        if checkEpoch == 1 { for i in series.indices { series[i].checkedEpoch = 0 } }
-        let finest = partials.widths[partials.finest]
-        for r in readings {
-            let sid = Int(r.series)
-            guard series[sid].checkedEpoch != checkEpoch else { continue }
-            series[sid].checkedEpoch = checkEpoch
+        for id in due {
+            let sid = Int(id)
             guard let newest = series[sid].window.newest else { continue }
-            let frontier = finest.start(of: newest &- allowedLateness)
-            if frontier > series[sid].finalUntil { advance(series: r.series, to: frontier) }
+            let frontier = partials.widths[partials.finest].start(of: newest &- allowedLateness)
+            if frontier > open[sid].finalUntil {
+                advance(series: id, to: frontier)
+            } else {
+                setFinalUntil(series: sid, open[sid].finalUntil)  // re-arm `checkAt`
+            }
         }
+        due.removeAll(keepingCapacity: true)
     }
 
-    /// Merges one finest-width partial into its series' open buckets.
-    private mutating func absorb(_ r: BucketRow) {
-        let sid = Int(r.series)
-        // Usually the newest open bucket or one just before it: search from the end.
-        var i = series[sid].pending.count
-        while i > 0 && series[sid].pending[i - 1].start > r.start { i -= 1 }
-        if i > 0 && series[sid].pending[i - 1].start == r.start {
-            series[sid].pending[i - 1].merge(r)
-        } else {
-            series[sid].pending.insert(r, at: i)
-            // A new open bucket can only lower the oldest open start.
-            if openFromCache.map({ r.start < $0 }) ?? true { openFromCache = r.start }
+    /// Index in the series' open buckets of the finest bucket holding `ts`,
+    /// made empty if it has none yet.
+    mutating func openRow(series id: SeriesID, ts: EpochMillis, isCounter: Bool) -> Int {
+        let sid = Int(id)
+        let n = Int(open[sid].buckets.count)
+        // Common case: the newest open bucket (no division).
+        if n > 0 {
+            let newestStart = open[sid].buckets[n - 1].start
+            if ts >= newestStart && ts < newestStart &+ finestMillis { return n - 1 }
         }
+        let width = partials.widths[partials.finest]
+        let start = width.start(of: ts)
+        let (i, isNew) = open[sid].buckets.index(start: start) {
+            BucketRow(empty: id, width: width, start: start, isCounter: isCounter)
+        }
+        // A new open bucket can only lower the oldest open start.
+        if isNew, openFromCache.map({ start < $0 }) ?? true { openFromCache = start }
+        return i
+    }
+
+    /// Sets a series' frontier and the newest ts that moves it again.
+    private mutating func setFinalUntil(series sid: Int, _ frontier: EpochMillis) {
+        open[sid].finalUntil = frontier
+        // frontier(newest) = start(newest − lateness) > finalUntil exactly
+        // when newest ≥ start(finalUntil) + finest + lateness.
+        open[sid].checkAt = frontier == .min
+            ? .min
+            : partials.widths[partials.finest].start(of: frontier) &+ finestMillis &+ allowedLateness
     }
 
     /// Finalises every open bucket of `id` that starts before `frontier`.
     mutating func advance(series id: SeriesID, to frontier: EpochMillis) {
         let sid = Int(id)
         var n = 0
-        while n < series[sid].pending.count && series[sid].pending[n].start < frontier { n += 1 }
-        series[sid].finalUntil = frontier
+        while n < open[sid].buckets.count && open[sid].buckets[n].start < frontier { n += 1 }
+        setFinalUntil(series: sid, frontier)
         guard n > 0 else { return }
         let derived = partials.derivedWidths
         withUnsafeTemporaryAllocation(of: Int.self, capacity: derived.count) { lastRow in
             // Per derived width, the index in `finalRows` of this call's row of its current coarse bucket.
             lastRow.initialize(repeating: -1)
             for k in 0..<n {
-                let r = series[sid].pending[k]
-                if r.count > 0, series[sid].anchor.map({ r.lastTs > $0.ts }) ?? true {
-                    series[sid].anchor = SeriesFrontier.Anchor(ts: r.lastTs, value: r.last)
+                let r = open[sid].buckets[k]
+                if r.count > 0, open[sid].anchor.map({ r.lastTs > $0.ts }) ?? true {
+                    open[sid].anchor = SeriesFrontier.Anchor(ts: r.lastTs, value: r.last)
                 }
                 finalRows.append(r)
                 for (d, w) in derived.enumerated() {
@@ -78,11 +97,11 @@ extension AggregationState {
                 }
             }
         }
-        series[sid].pending.removeFirst(n)
+        open[sid].buckets.dropFirst(n)
         // Removing buckets can only raise the oldest open start: the cache stays
         // a safe lower bound until the next `openFrom` recomputes it.
         openFromStale = true
-        frontiers.append(SeriesFrontier(series: id, finalUntil: frontier, anchor: series[sid].anchor))
+        frontiers.append(SeriesFrontier(series: id, finalUntil: frontier, anchor: open[sid].anchor))
     }
 
     /// Finalises every open bucket of the series that received nothing for
@@ -91,7 +110,7 @@ extension AggregationState {
     /// computation) for ever. Its frontier moves past its newest reading, so a
     /// reading that still arrives for those buckets is late.
     mutating func finalizeIdle(idleAfter: Int64) {
-        for sid in series.indices where !series[sid].pending.isEmpty && series[sid].lastSeen < clock &- idleAfter {
+        for sid in open.indices where !open[sid].buckets.isEmpty && open[sid].lastSeen < clock &- idleAfter {
             finalizeAll(series: SeriesID(sid))
         }
     }
@@ -100,7 +119,7 @@ extension AggregationState {
     /// newest reading (the idle rule, for one series).
     mutating func finalizeAll(series id: SeriesID) {
         let sid = Int(id)
-        guard sid < series.count, !series[sid].pending.isEmpty, let newest = series[sid].window.newest else { return }
+        guard sid < open.count, !open[sid].buckets.isEmpty, let newest = series[sid].window.newest else { return }
         let finest = partials.widths[partials.finest]
         advance(series: id, to: finest.start(of: newest) + finest.millis)
     }
@@ -112,8 +131,8 @@ extension AggregationState {
     mutating func openFrom() -> EpochMillis? {
         if openFromStale {
             var lo: EpochMillis?
-            for s in series where !s.pending.isEmpty {
-                if lo.map({ s.pending[0].start < $0 }) ?? true { lo = s.pending[0].start }
+            for s in open where !s.buckets.isEmpty {
+                if lo.map({ s.buckets[0].start < $0 }) ?? true { lo = s.buckets[0].start }
             }
             openFromCache = lo
             openFromStale = false
@@ -126,18 +145,18 @@ extension AggregationState {
     /// arrived now, which rebuilds the open buckets and the windows exactly.
     /// Nothing of the replay is handed out again except buckets that it
     /// finalises (none, unless the configured lateness shrank).
-    mutating func restore(series infos: [SeriesInfo], frontiers stored: [SeriesFrontier], open: [Reading]) {
+    mutating func restore(series infos: [SeriesInfo], frontiers stored: [SeriesFrontier], open replay: [Reading]) {
         precondition(finalizing, "restore(series:frontiers:open:) is for finalising aggregators")
         for info in infos { register(info, announce: false) }
         for f in stored {
             ensureSeries(f.series)
             let sid = Int(f.series)
-            series[sid].finalUntil = f.finalUntil
-            series[sid].anchor = f.anchor
+            setFinalUntil(series: sid, f.finalUntil)
+            open[sid].anchor = f.anchor
             series[sid].window.reset(entries: [], anchor: f.anchor.map { WindowEntry(ts: $0.ts, value: $0.value, aggregated: true) })
             series[sid].nextPrune = .min
         }
-        for r in open { _ = add(r) }
+        for r in replay { _ = add(r) }
         finalize()
         readings = []
         lateReadings = []

@@ -7,18 +7,6 @@ struct SeriesState {
     /// Pruning is lazy: the window is pruned once the lateness boundary
     /// reaches this ts, so most readings never touch the window's old end.
     var nextPrune: EpochMillis = .min
-    /// Finalising mode: buckets starting before this are final (stored); a
-    /// reading older than it is late whatever the window says.
-    var finalUntil: EpochMillis = .min
-    /// Finalising mode: the newest aggregated reading before `finalUntil`.
-    var anchor: SeriesFrontier.Anchor?
-    /// Finalising mode: finest-width partials of the buckets from
-    /// `finalUntil` on, merged, sorted by start (a lateness' worth of minutes).
-    var pending: ContiguousArray<BucketRow> = []
-    /// Finalising mode: the aggregator clock when the last reading arrived.
-    var lastSeen: EpochMillis = .min
-    /// Finalising mode: the batch epoch this series was last checked in.
-    var checkedEpoch: UInt32 = 0
 }
 
 /// The aggregation engine behind `Aggregator`: a value type, so that the hot
@@ -35,6 +23,12 @@ struct AggregationState {
     let rawOnly: Bool
 
     var series: ContiguousArray<SeriesState> = []
+    /// Finalising mode: each series' open buckets and frontier, beside
+    /// `series` (struct of arrays) so that the partials mode does not carry
+    /// them through its cache lines; empty in partials mode.
+    var open: ContiguousArray<OpenSeries> = []
+    /// Partials mode: this batch's bucket partials. Finalising mode adds to
+    /// `open` instead and uses only its width indices.
     var partials: PartialBuckets
 
     var newSeries: [SeriesInfo] = []
@@ -47,7 +41,12 @@ struct AggregationState {
     var frontiers: [SeriesFrontier] = []
     /// Finalising mode: the caller's clock (receive time), for idleness.
     var clock: EpochMillis = 0
-    var checkEpoch: UInt32 = 1
+    /// Finalising mode: the series whose newest reading passed their
+    /// `OpenSeries.checkAt` since the last batch — the only ones whose
+    /// frontier can have moved.
+    var due: [SeriesID] = []
+    /// Finalising mode: the finest width, in milliseconds.
+    let finestMillis: Int64
     /// Finalising mode: a lower bound of the oldest open bucket's start, exact
     /// unless `openFromStale` (see `openFrom()`).
     var openFromCache: EpochMillis?
@@ -63,6 +62,7 @@ struct AggregationState {
         self.finalizing = finalizing
         self.rawOnly = rawOnly
         self.partials = PartialBuckets(widths: widths)
+        finestMillis = widths[partials.finest].millis
         precondition(!finalizing || !partials.hasOtherDirectWidths,
                      "finalising needs every width to be a multiple of the finest (validated with the config)")
     }
@@ -72,8 +72,12 @@ struct AggregationState {
     mutating func ensureSeries(_ id: SeriesID) {
         let i = Int(id)
         if series.count <= i {
+            if finalizing {
+                open.append(contentsOf: repeatElement(OpenSeries(), count: i + 1 - series.count))
+            } else {
+                partials.ensureSeries(id)
+            }
             series.append(contentsOf: repeatElement(SeriesState(), count: i + 1 - series.count))
-            partials.ensureSeries(id)
         }
     }
 
@@ -95,8 +99,8 @@ struct AggregationState {
         if rawOnly { return collect(r) }
         let aggregated = r.quality != .bad
         if finalizing {
-            series[sid].lastSeen = clock
-            if r.ts < series[sid].finalUntil { return late(r) }
+            open[sid].lastSeen = clock
+            if r.ts < open[sid].finalUntil { return late(r) }
         }
 
         // Common case: a new newest reading of its series.
@@ -112,6 +116,11 @@ struct AggregationState {
             }
             series[sid].window.append(entry)
             prune(series: r.series, boundary: r.ts - allowedLateness)
+            if finalizing && r.ts >= open[sid].checkAt {
+                // Its frontier moves at the next batch; not again until then.
+                open[sid].checkAt = .max
+                due.append(r.series)
+            }
             return aggregated ? .accepted : .rawOnly
         }
 
@@ -178,6 +187,11 @@ struct AggregationState {
 
     private mutating func addValue(series id: SeriesID, ts: EpochMillis, value: Double) {
         let isCounter = series[Int(id)].isCounter
+        if finalizing {
+            let i = openRow(series: id, ts: ts, isCounter: isCounter)
+            open[Int(id)].buckets[i].add(ts: ts, value: value)
+            return
+        }
         addValue(series: id, width: partials.finest, ts: ts, value: value, isCounter: isCounter)
         if partials.hasOtherDirectWidths {
             for w in partials.directWidths where w != partials.finest {
@@ -193,8 +207,13 @@ struct AggregationState {
     }
 
     private mutating func addDelta(series id: SeriesID, at ts: EpochMillis, _ d: CounterDelta, sign: Int64) {
-        addDelta(series: id, width: partials.finest, at: ts, d, sign: sign)
-        if partials.hasOtherDirectWidths {
+        if finalizing {
+            let i = openRow(series: id, ts: ts, isCounter: true)
+            open[Int(id)].buckets[i].add(d, sign: sign)
+        } else {
+            addDelta(series: id, width: partials.finest, at: ts, d, sign: sign)
+        }
+        if partials.hasOtherDirectWidths {  // never when finalising (see init)
             for w in partials.directWidths where w != partials.finest {
                 addDelta(series: id, width: w, at: ts, d, sign: sign)
             }
@@ -206,7 +225,7 @@ struct AggregationState {
     private mutating func addDelta(series id: SeriesID, width w: Int, at ts: EpochMillis, _ d: CounterDelta, sign: Int64) {
         let start = partials.bucketStart(series: id, width: w, ts: ts)
         let row = partials.row(series: id, width: w, start: start, isCounter: true)
-        _ = partials.addDelta(row: row, d, sign: sign)
+        partials.addDelta(row: row, d, sign: sign)
     }
 
     /// Drops window entries older than `boundary` (keeping the newest
@@ -227,6 +246,7 @@ struct AggregationState {
     /// Frees every window's storage (the owner's `deinit`).
     mutating func deallocate() {
         for i in series.indices { series[i].window.deallocate() }
+        for i in open.indices { open[i].buckets.deallocate() }
     }
 
     // MARK: Batches

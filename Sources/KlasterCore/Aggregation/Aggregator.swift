@@ -39,7 +39,12 @@ public enum AddOutcome: Sendable, Equatable {
 /// Dedupe covers the lateness window; a redelivered reading older than that is
 /// counted as late (the store's insert-or-ignore of raw rows drops it).
 public final class Aggregator {
-    private var state: AggregationState
+    // Unchecked exclusivity: a checked class property costs a runtime access
+    // record (swift_beginAccess) per call — 14 % of a reading's time at batch
+    // 1 k in the profile. Safe: `state` is private, every method touches it
+    // once and calls nothing that could re-enter the aggregator, and the
+    // aggregator is not Sendable, so two threads cannot reach it at once.
+    @exclusivity(unchecked) private var state: AggregationState
 
     /// - Parameters:
     ///   - widths: bucket widths to aggregate into (`buckets.widths`).

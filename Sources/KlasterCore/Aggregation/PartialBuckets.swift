@@ -105,34 +105,18 @@ struct PartialBuckets {
     }
 
     private mutating func newRow(series: SeriesID, width w: Int, start: EpochMillis, isCounter: Bool) -> Int {
-        rows.append(BucketRow(
-            series: series, width: widths[w], start: start, count: 0, sum: 0,
-            min: .infinity, max: -.infinity, firstTs: .max, first: 0, lastTs: .min, last: 0,
-            delta: isCounter ? 0 : nil))
+        rows.append(BucketRow(empty: series, width: widths[w], start: start, isCounter: isCounter))
         return rows.count - 1
     }
 
     /// Adds one reading's value to row `i`.
     mutating func addValue(row i: Int, ts: EpochMillis, value: Double) {
-        rows[i].count += 1
-        rows[i].sum += value
-        if value < rows[i].min { rows[i].min = value }
-        if value > rows[i].max { rows[i].max = value }
-        if ts < rows[i].firstTs { rows[i].firstTs = ts; rows[i].first = value }
-        if ts > rows[i].lastTs { rows[i].lastTs = ts; rows[i].last = value }
+        rows[i].add(ts: ts, value: value)
     }
 
     /// Adds (`sign` +1) or takes back (`sign` −1) one counter delta in row `i`.
-    /// - Returns: the change of the implausible count (for the batch counters).
-    mutating func addDelta(row i: Int, _ d: CounterDelta, sign: Int64) -> Int64 {
-        switch d {
-        case .increase(let x):
-            rows[i].delta = (rows[i].delta ?? 0) + (sign > 0 ? x : -x)
-            return 0
-        case .implausible:
-            rows[i].implausible += sign
-            return sign
-        }
+    mutating func addDelta(row i: Int, _ d: CounterDelta, sign: Int64) {
+        rows[i].add(d, sign: sign)
     }
 
     /// Hands over the rows and starts a new batch (capacity is kept).
