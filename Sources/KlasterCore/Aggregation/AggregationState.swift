@@ -1,12 +1,14 @@
 /// What the aggregator knows about one series.
+/// In the order a new newest reading touches them: window, kind, prune
+/// boundary, then the counter rule (112 bytes; 80 for a gauge's reading).
 struct SeriesState {
-    var registered = false
-    var isCounter = false
-    var rule = CounterRule()
     var window = SeriesWindow()
+    var isCounter = false
+    var registered = false
     /// Pruning is lazy: the window is pruned once the lateness boundary
     /// reaches this ts, so most readings never touch the window's old end.
     var nextPrune: EpochMillis = .min
+    var rule = CounterRule()
 }
 
 /// The aggregation engine behind `Aggregator`: a value type, so that the hot

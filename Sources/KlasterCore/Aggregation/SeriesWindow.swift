@@ -32,18 +32,35 @@ struct WindowEntry: Sendable, Equatable {
 /// The memory is freed by ``deallocate()``, which the owning aggregator calls
 /// in its `deinit` (the window itself is a plain value held in one place).
 struct SeriesWindow {
+    // Field order and 32-bit indices keep what `append` touches (pointer,
+    // newest, last aggregated, indices) in the first 48 bytes, so that with
+    // its owner's fields a new newest reading touches two lines of
+    // `SeriesState`, not three.
     private var base: UnsafeMutablePointer<WindowEntry>?
-    private var mask = -1
-    /// Physical slot of logical index 0.
-    private var head = 0
-    /// Number of live entries.
-    private(set) var count = 0
-    /// The newest aggregated entry pruned so far.
-    private(set) var anchor: WindowEntry?
     /// ts of the last entry (the series' newest reading), `.min` if empty.
     private(set) var newestTs: EpochMillis = .min
     /// The newest aggregated entry ever kept (pruned or not).
     private(set) var lastAggregated: WindowEntry?
+    private var storedMask: Int32 = -1
+    private var storedHead: Int32 = 0
+    private var storedCount: Int32 = 0
+    /// The newest aggregated entry pruned so far.
+    private(set) var anchor: WindowEntry?
+
+    private var mask: Int {
+        get { Int(storedMask) }
+        set { storedMask = Int32(truncatingIfNeeded: newValue) }
+    }
+    /// Physical slot of logical index 0.
+    private var head: Int {
+        get { Int(storedHead) }
+        set { storedHead = Int32(truncatingIfNeeded: newValue) }
+    }
+    /// Number of live entries.
+    private(set) var count: Int {
+        get { Int(storedCount) }
+        set { storedCount = Int32(truncatingIfNeeded: newValue) }
+    }
 
     init() {}
 
