@@ -56,8 +56,8 @@ extension PostgresSession {
             return Int64(newIDs[local] ?? uncommitted[local] ?? committed[local] ?? local)
         }
 
-        func insert(_ readings: [Reading], late: Bool) throws(KlasterError) -> Int64 {
-            guard !readings.isEmpty else { return 0 }
+        /// The unnest parameters of a readings insert: ts, series, value, seq, quality.
+        func arrays(_ readings: [Reading]) -> (PGArray, PGArray, PGArray, PGArray, PGArray) {
             let n = readings.count
             var ts = PGArray(reserving: n), series = PGArray(reserving: n), value = PGArray(reserving: n)
             var seq = PGArray(reserving: n), quality = PGArray(reserving: n)
@@ -65,6 +65,12 @@ extension PostgresSession {
                 ts.append(r.ts); series.append(dbID(r.series)); value.append(r.value)
                 seq.append(r.seq.map { Int64(bitPattern: $0) }); quality.append(Int64(r.quality.rawValue))
             }
+            return (ts, series, value, seq, quality)
+        }
+
+        func insert(_ readings: [Reading], late: Bool) throws(KlasterError) -> Int64 {
+            guard !readings.isEmpty else { return 0 }
+            let (ts, series, value, seq, quality) = arrays(readings)
             let r = try c.run(prepared: "insert_readings", """
                 INSERT INTO readings (ts, series, value, seq, quality, late)
                 SELECT *, $6::boolean FROM unnest($1::bigint[], $2::integer[], $3::float8[], $4::bigint[], $5::smallint[])
@@ -79,13 +85,7 @@ extension PostgresSession {
         /// in one order (no deadlock).
         func insertShared(_ readings: [Reading]) throws(KlasterError) -> (inserted: Int64, late: Int64) {
             guard !readings.isEmpty else { return (0, 0) }
-            let n = readings.count
-            var ts = PGArray(reserving: n), series = PGArray(reserving: n), value = PGArray(reserving: n)
-            var seq = PGArray(reserving: n), quality = PGArray(reserving: n)
-            for r in readings {
-                ts.append(r.ts); series.append(dbID(r.series)); value.append(r.value)
-                seq.append(r.seq.map { Int64(bitPattern: $0) }); quality.append(Int64(r.quality.rawValue))
-            }
+            let (ts, series, value, seq, quality) = arrays(readings)
             let r = try c.run(prepared: "insert_readings_shared", """
                 WITH ins AS (
                     INSERT INTO readings (ts, series, value, seq, quality, late)
