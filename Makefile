@@ -86,7 +86,7 @@ bench-e2e: bench-deps
 	KLASTER_BIN=$(CURDIR)/.build/release/klaster Benchmarks/e2e/run.sh 240000 3
 bench-rss: bench-deps
 	$(SWIFT) build -c release --product klaster
-	KLASTER_BIN=$(CURDIR)/.build/release/klaster Benchmarks/e2e/rss.sh 600 10000
+	KLASTER_BIN=$(CURDIR)/.build/release/klaster Benchmarks/e2e/rss.sh 900 10000
 bench-profile: bench-deps
 	$(SWIFT) build -c release --product klaster
 	KLASTER_BIN=$(CURDIR)/.build/release/klaster Benchmarks/e2e/profile.sh
