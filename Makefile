@@ -79,7 +79,7 @@ bench-core: deps
 ## bench-e2e: drain a 240k-message interleaved fleet backlog (2,000 and 20,000 series) into
 ## mosquitto_sub, klaster ingest (release) and a paho-mqtt + sqlite3 script, A B C A B C on one
 ## private broker (Benchmarks/e2e/run.sh; results in Benchmarks/e2e/README.md).
-## bench-rss: RSS of ingest over a 10-minute live fleet. bench-profile: strace/perf/callgrind of a drain.
+## bench-rss: RSS of ingest over a 15-minute live fleet. bench-profile: strace/perf/callgrind of a drain.
 ## bench-import: klaster import of 1 M CSV rows vs the sqlite3 shell's .import (and the query benchmark).
 bench-e2e: bench-deps
 	$(SWIFT) build -c release --product klaster
