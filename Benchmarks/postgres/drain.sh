@@ -13,17 +13,10 @@
 #     minute of data, as in production)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-PG=$(mktemp -d /tmp/klaster-drain-pg.XXXXXX)
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-[ "$(id -u)" = 0 ] && chown postgres: "$PG"
-as_pg "$PGBIN/initdb" -D "$PG/data" -U postgres --auth-local=trust --auth-host=trust --encoding=UTF8 --locale=C > "$PG/initdb.log" 2>&1
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-as_pg "$PGBIN/pg_ctl" start -w -D "$PG/data" -l "$PG/postgres.log" \
-  -o "-p $PORT -k $PG -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_wal_size=2GB" > /dev/null
-PGPID=$(head -1 "$PG/data/postmaster.pid")
-stop() { kill -INT "$PGPID" 2>/dev/null || true; while [ -f "$PG/data/postmaster.pid" ]; do sleep 0.1; done; rm -rf "$PG"; }
-trap stop EXIT
+# shellcheck source=Benchmarks/postgres/lib.sh
+. "$ROOT/Benchmarks/postgres/lib.sh"
+start_pg "$(mktemp -d /tmp/klaster-drain-pg.XXXXXX)"
+trap 'stop_pg; rm -rf "$PG"' EXIT
 export KLASTER_PG_URL="postgresql://postgres@127.0.0.1:$PORT/bench"
 export DRAIN_PSQL="$PGBIN/psql -X -q -h $PG -p $PORT -U postgres -d postgres"
 export KLASTER_PG_SQL="$PGBIN/psql -X -q -A -t -h $PG -p $PORT -U postgres -d bench"

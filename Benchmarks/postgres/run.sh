@@ -23,24 +23,17 @@ ROUNDS=${1:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 K=${KLASTER_BIN:-$ROOT/.build/release/klaster}
 D=${BENCH_DIR:-/tmp/klaster-bench-postgres}
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 N=1000000; S=2000
 mkdir -p "$D"
 [ -f "$D/readings.csv" ] || python3 "$ROOT/Benchmarks/import/gen.py" readings "$D/readings.csv" $N $S
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-PG=$D/pg
-rm -rf "$PG"; mkdir -p "$PG"
-[ "$(id -u)" = 0 ] && chown postgres: "$PG"
-as_pg "$PGBIN/initdb" -D "$PG/data" -U postgres --auth-local=trust --auth-host=trust --encoding=UTF8 --locale=C > "$PG/initdb.log" 2>&1
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-as_pg "$PGBIN/pg_ctl" start -w -D "$PG/data" -l "$PG/postgres.log" \
-  -o "-p $PORT -k $PG -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_wal_size=2GB" > /dev/null
-PGPID=$(head -1 "$PG/data/postmaster.pid")
-stop() { kill -INT "$PGPID" 2>/dev/null || true; while [ -f "$PG/data/postmaster.pid" ]; do sleep 0.1; done; }
-trap stop EXIT
+# shellcheck source=Benchmarks/postgres/lib.sh
+. "$ROOT/Benchmarks/postgres/lib.sh"
+rm -rf "$D/pg"; mkdir -p "$D/pg"
+start_pg "$D/pg"
+trap stop_pg EXIT
 psql() { "$PGBIN/psql" -X -q -h "$PG" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 "$@"; }
 fresh() { psql -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; }
 URL="postgresql://postgres@127.0.0.1:$PORT/bench"
