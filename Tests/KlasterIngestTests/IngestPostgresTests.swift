@@ -26,13 +26,8 @@ import Testing
             let j = min(out.count - 1, i + Int(rng.next() % 135))
             out.swapAt(i, j)
         }
-        // Duplicates: every 10th message again, a little later.
-        var withDuplicates: [(topic: String, payload: String)] = []
-        for (i, m) in out.enumerated() {
-            withDuplicates.append(m)
-            if i % 10 == 0 { withDuplicates.append(m) }
-        }
-        return withDuplicates
+        // Duplicates: every 10th message again, right after it.
+        return out.repeatingEvery(10)
     }
 
     static let quantities = """

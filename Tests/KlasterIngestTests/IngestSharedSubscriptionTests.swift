@@ -43,12 +43,7 @@ import Glibc
         // then lag by more than 45 s.
         let keys = out.indices.map { i in i + (rng.next() % 4 == 0 ? Int(rng.next() % 270) : 0) }
         out = out.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }.map { out[$0] }
-        var withDuplicates: [(topic: String, payload: String)] = []
-        for (i, m) in out.enumerated() {
-            withDuplicates.append(m)
-            if i % 10 == 0 { withDuplicates.append(m) }
-        }
-        return withDuplicates
+        return out.repeatingEvery(10)
     }
 
     static let extraConfig = """
