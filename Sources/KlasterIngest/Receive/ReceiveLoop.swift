@@ -120,6 +120,8 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
                 // Wake on the attempt's end or on a stop, whichever comes first.
                 if let rc = connector.finished() {
                     connector.done.drain()
+                    // A new socket (if the attempt got one): buffer it before the first read.
+                    client.attachBufferedIO()
                     if perform(machine.connectFinished(classifyConnect(rc), now: IngestClock.monotonicMillis())) { return }
                 } else {
                     waitForConnectOrStop()
@@ -215,7 +217,6 @@ final class ReceiveLoop<Decoder: MessageDecoder>: MosquittoDelegate {
     private func cycle() {
         let fd = client.socket
         guard fd >= 0 else { connectionLost("socket closed"); return }
-        client.attachBufferedIO()
         let buffered = client.bufferedInput > 0
         let wantOut = client.wantWrite || client.unsentOutput > 0
         pollFDs[0] = pollfd(fd: fd, events: Int16(POLLIN) | (wantOut ? Int16(POLLOUT) : 0), revents: 0)
